@@ -1,0 +1,49 @@
+# Coopilote — `make demo` runs the product on its embedded defaults, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install demo test test-worker lint format messages clean-data
+
+install: $(VENV)/.synced
+
+$(VENV)/.synced: pyproject.toml uv.lock .python-version
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12), "Python 3.12 is needed (see .python-version); found " + sys.version' \
+	  || { echo "Install Python 3.12 (e.g. pyenv install 3.12) and retry."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(UV) || $(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(UV) sync --frozen --quiet
+	touch $@
+
+demo: install
+	$(BIN)/python infra/demo.py
+
+test: install
+	bash infra/ensure-chromium
+	$(BIN)/python -m pytest
+
+# The broker-dependent tests alone, e.g. against Redis: CELERY_BROKER_URL=redis://… make test-worker
+test-worker: install
+	$(BIN)/python -m pytest -m worker
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/lint-imports
+	DJANGO_SETTINGS_MODULE=coopilote.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install
+	cd frontend && ../$(BIN)/python ../manage.py makemessages -l en --ignore '../.venv/*'
+	cd frontend && ../$(BIN)/python ../manage.py compilemessages -l en
+
+clean-data:
+	$(BIN)/python -c 'from pathlib import Path; from coopilote.embedded import stop_postgres; stop_postgres(Path(".data"))' || true
+	rm -rf .data

@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+from api.urls_docs import docs_patterns
+from api.v1.caes import CaeListApi
+from api.v1.root import root_view
+
+app_name = "api"
+
+v1 = [
+    path("", root_view("cae-list").as_view(), name="root"),
+    path("caes/", CaeListApi.as_view(), name="cae-list"),
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "v1"))),
+    *docs_patterns("coopilote.urls_public"),
+]

@@ -1,0 +1,43 @@
+"""Enqueueing work for after the commit, in the schema where it was asked for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Task
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name
+
+from coopilote.tasking.base import MissingTenantError
+from coopilote.tasking.models import TaskRun
+
+
+def task_enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+    """Send `task` once the current transaction commits, stamped with the current schema.
+
+    The schema is read now, not when the commit hook fires: by then an enclosing
+    `tenant_context()` may have exited (tenant-schemas-celery reads it at send time).
+    """
+    schema_name = connection.schema_name
+    if getattr(task, "tenant_scoped", True) and schema_name == get_public_schema_name():
+        raise MissingTenantError(f"Task {task.name} must be enqueued inside a CAE schema.")
+    headers = {"_schema_name": schema_name}
+    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, headers=headers))
+
+
+@transaction.atomic
+def task_run_record(*, key: str, task_name: str) -> tuple[TaskRun, bool]:
+    """Record that the task identified by `key` ran here; return (run, created).
+
+    Tasks are delivered at least once: a task that finds its key already recorded has nothing
+    left to do.
+    """
+    return TaskRun.objects.get_or_create(
+        key=key,
+        defaults={
+            "task_name": task_name,
+            "schema_name": connection.schema_name,
+            "finished_at": timezone.now(),
+        },
+    )
