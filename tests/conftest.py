@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import setup_databases, teardown_databases
 from django_tenants.utils import schema_context, tenant_context
 
 from coopilote.accounts.models import User
@@ -24,22 +26,44 @@ PASSWORD = "un-mot-de-passe-de-test"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    # pytest-django sets up only the databases that collected tests ask for through `db`; the
+    # worker and browser tests reach the database from other processes, so always set it up.
+    keepdb = django_db_keepdb and not django_db_createdb
     with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases={"default"},  # type: ignore[arg-type]  # Django takes any container
+            keepdb=keepdb,
+        )
         network_setup()
         for slug in CAE_SLUGS:
             if not Cae.objects.filter(slug=slug).exists():
                 cae_create(name=f"CAE {slug.capitalize()}", slug=slug)
+    yield
+    if not keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture
 def cae_alpha(db: None) -> Cae:
-    return Cae.objects.get(slug="alpha")
+    cae: Cae = Cae.objects.get(slug="alpha")
+    return cae
 
 
 @pytest.fixture
 def cae_beta(db: None) -> Cae:
-    return Cae.objects.get(slug="beta")
+    cae: Cae = Cae.objects.get(slug="beta")
+    return cae
 
 
 @pytest.fixture
@@ -54,13 +78,34 @@ def person(db: None) -> User:
         return User.objects.create_user("camille@example.org", PASSWORD, first_name="Camille")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Browser tests last: Playwright's sync API runs an event loop in the main thread while its
+    # browser is open, and Django refuses synchronous ORM calls from there.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def site_client(cae: Cae | None = None) -> Client:
     """A browser-like client on a site's host (the national site when `cae` is None)."""
     host = site_host(cae.slug) if cae else "localhost"
     return Client(HTTP_HOST=host)
 
 
+def test_database_url() -> str:
+    """The test database as a URL, for the processes the tests start (worker, web server)."""
+    params = connection.get_connection_params()
+    user, database = quote(params["user"]), params["dbname"]
+    host = params.get("host") or ""
+    if host.startswith("/"):
+        return f"postgresql://{user}@/{database}?host={quote(host)}"
+    password = quote(params.get("password") or "")
+    port = f":{params['port']}" if params.get("port") else ""
+    return f"postgresql://{user}:{password}@{host}{port}/{database}"
+
+
+test_database_url.__test__ = False  # type: ignore[attr-defined]
+
+
 @pytest.fixture(autouse=True)
 def _back_to_public() -> Iterator[None]:
     yield
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ class CaeQuerySet(models.QuerySet["Cae"]):
         return self.filter(status=SiteStatus.ACTIVE)
 
 
-class Cae(TenantMixin):  # type: ignore[misc]
+class Cae(TenantMixin):
     """A site of the network with its own PostgreSQL schema: a CAE, or the network itself.
 
     The national site (schema `public`) and the empty template that new CAEs are cloned from
@@ -64,7 +64,7 @@ class Cae(TenantMixin):  # type: ignore[misc]
         return self.name
 
 
-class Domain(DomainMixin):  # type: ignore[misc]
+class Domain(DomainMixin):
     """A host name served by a site: `<slug>.<base host>`, or a CAE's own domain."""
 
     class Meta:

@@ -30,6 +30,7 @@ def network_setup(*, name: str = "Coopérer Pour Entreprendre") -> Cae:
 
     Idempotent; run after the migrations of the public schema.
     """
+    network: Cae
     network, _created = Cae.objects.get_or_create(
         kind=SiteKind.NETWORK,
         defaults={
@@ -77,7 +78,7 @@ def cae_create(*, name: str, slug: str) -> Cae:
 @transaction.atomic
 def cae_provision(*, cae: Cae) -> Cae:
     """Give the CAE its schema, cloned from the pre-migrated template, and open its site."""
-    cae = Cae.objects.select_for_update().get(pk=cae.pk)
+    cae = Cae.objects.select_for_update().get(pk=cae.pk)  # locked: provisioned once
     if cae.status != SiteStatus.PROVISIONING:
         return cae
     cae.create_schema(check_if_exists=True, verbosity=0)

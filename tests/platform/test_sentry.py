@@ -13,6 +13,7 @@ from django_tenants.utils import tenant_context
 from sentry_sdk.client import NonRecordingClient
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
+from sentry_sdk.types import Event
 
 from coopilote.observability import init_sentry
 from network.registry.models import Cae
@@ -21,7 +22,7 @@ from network.registry.models import Cae
 class CapturingTransport(Transport):
     def __init__(self, options: Any = None) -> None:
         super().__init__(options)
-        self.events: list[dict[str, Any]] = []
+        self.events: list[Event] = []
 
     def capture_envelope(self, envelope: Envelope) -> None:
         for item in envelope.items:

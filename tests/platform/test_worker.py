@@ -11,33 +11,23 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import schema_context, tenant_context
 
 from coopilote.tasking.base import MissingTenantError
 from coopilote.tasking.models import TaskRun
 from coopilote.tasking.services import task_enqueue_on_commit
 from coopilote.tasking.tasks import worker_probe
+from coopilote.tenancy import current_schema
 from network.registry.models import Cae
+from tests.conftest import test_database_url
 
 pytestmark = pytest.mark.worker
 
 WAIT_SECONDS = 60
-
-
-def _database_url() -> str:
-    """The test database, as a URL for the worker process (TCP or unix socket alike)."""
-    params = connection.get_connection_params()
-    password = quote(params.get("password") or "")
-    port = f":{params['port']}" if params.get("port") else ""
-    host = params.get("host") or ""
-    if host.startswith("/"):
-        return f"postgresql://{quote(params['user'])}@/{params['dbname']}?host={quote(host)}"
-    return f"postgresql://{quote(params['user'])}:{password}@{host}{port}/{params['dbname']}"
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +44,7 @@ def celery_worker(
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "coopilote.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": test_database_url(),
     }
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -150,7 +140,7 @@ def test_the_schema_is_the_one_of_the_enqueue_not_of_the_commit(
     with transaction.atomic():
         with tenant_context(alpha):
             task_enqueue_on_commit(worker_probe, key=key)
-        assert connection.schema_name == "public"
+        assert current_schema() == "public"
 
     assert _wait_for_run("cae_alpha", key, celery_worker).schema_name == "cae_alpha"
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from coopilote.settings.environment import BASE_DIR, DATA_DIR, env
+from coopilote.settings import environment
+from coopilote.settings.environment import env
+
+BASE_DIR = environment.BASE_DIR
+DATA_DIR = environment.DATA_DIR
 
 BASE_HOST = env.str("COOPILOTE_BASE_HOST", default="localhost")
 

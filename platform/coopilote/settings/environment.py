@@ -16,7 +16,7 @@ DATA_DIR = Path(env.str("COOPILOTE_DATA_DIR", default=str(BASE_DIR / ".data")))
 def database_settings(*, embedded_default: bool) -> dict[str, object]:
     """The `default` database: DATABASE_URL, or (when allowed) the embedded cluster."""
     if env.str("DATABASE_URL", default=""):
-        database = env.db("DATABASE_URL")
+        database: dict[str, object] = env.db("DATABASE_URL")
     elif embedded_default:
         from coopilote.embedded import start_postgres
 

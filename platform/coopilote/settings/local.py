@@ -1,8 +1,7 @@
 """Development and demo: embedded defaults, debug on, `*.localhost` hosts."""
 
 from coopilote.settings.base import *  # noqa: F403
-from coopilote.settings.base import env
-from coopilote.settings.environment import database_settings, mailers_settings
+from coopilote.settings.environment import database_settings, env, mailers_settings
 
 DATABASES = {"default": database_settings(embedded_default=True)}
 MAILERS = mailers_settings(file_default=True)

@@ -1,8 +1,8 @@
 """Production: every secret and host from the environment, HTTPS everywhere."""
 
 from coopilote.settings.base import *  # noqa: F403
-from coopilote.settings.base import BASE_HOST, env
-from coopilote.settings.environment import database_settings, mailers_settings
+from coopilote.settings.base import BASE_HOST
+from coopilote.settings.environment import database_settings, env, mailers_settings
 
 DATABASES = {"default": database_settings(embedded_default=False)}
 MAILERS = mailers_settings(file_default=False)

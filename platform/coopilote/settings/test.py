@@ -5,7 +5,7 @@ from coopilote.settings.local import *  # noqa: F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}  # noqa: F405
 
 # Its own queue, so that a demo worker running beside the tests never takes their messages.
 if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405

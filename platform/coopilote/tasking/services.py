@@ -5,22 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Task
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name
 
 from coopilote.tasking.base import MissingTenantError
 from coopilote.tasking.models import TaskRun
+from coopilote.tenancy import current_schema, in_public_schema
 
 
-def task_enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+def task_enqueue_on_commit(task: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
     """Send `task` once the current transaction commits, stamped with the current schema.
 
     The schema is read now, not when the commit hook fires: by then an enclosing
     `tenant_context()` may have exited (tenant-schemas-celery reads it at send time).
     """
-    schema_name = connection.schema_name
-    if getattr(task, "tenant_scoped", True) and schema_name == get_public_schema_name():
+    schema_name = current_schema()
+    if getattr(task, "tenant_scoped", True) and in_public_schema():
         raise MissingTenantError(f"Task {task.name} must be enqueued inside a CAE schema.")
     headers = {"_schema_name": schema_name}
     transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, headers=headers))
@@ -37,7 +37,7 @@ def task_run_record(*, key: str, task_name: str) -> tuple[TaskRun, bool]:
         key=key,
         defaults={
             "task_name": task_name,
-            "schema_name": connection.schema_name,
+            "schema_name": current_schema(),
             "finished_at": timezone.now(),
         },
     )

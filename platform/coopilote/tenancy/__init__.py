@@ -1,0 +1,15 @@
+"""Tenancy helpers: which schema the current connection works in."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django_tenants.utils import get_public_schema_name
+
+
+def current_schema() -> str:
+    """The schema of the current connection: a CAE's, or `public` for the network."""
+    return str(connection.schema_name)  # type: ignore[attr-defined]
+
+
+def in_public_schema() -> bool:
+    return current_schema() == str(get_public_schema_name())

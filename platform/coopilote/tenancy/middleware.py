@@ -8,7 +8,7 @@ import sentry_sdk
 from django_tenants.middleware.main import TenantMainMiddleware
 
 
-class CaeMiddleware(TenantMainMiddleware):  # type: ignore[misc]
+class CaeMiddleware(TenantMainMiddleware):
     """django-tenants' routing, restricted to sites that are ready to serve.
 
     A host that names no site, the template schema, or a CAE still being provisioned or

@@ -1,0 +1,65 @@
+"""`make demo`'s launcher from nothing: embedded PostgreSQL and broker in an empty data folder,
+the demo network, web + worker + beat; the pages answer, a browser signs in, Ctrl-C stops all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Browser, expect
+
+from frontend.management.commands.demo_setup import DEMO_PASSWORD
+from tests.e2e.conftest import free_port, http_get, wait_for_http
+
+pytestmark = pytest.mark.browser
+
+
+def test_demo_runs_on_embedded_defaults_and_stops_on_ctrl_c(
+    browser: Browser, tmp_path: Path
+) -> None:
+    port = free_port()
+    log = tmp_path / "demo.log"
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    environment |= {"COOPILOTE_DATA_DIR": str(tmp_path / "data"), "COOPILOTE_DEMO_PORT": str(port)}
+    with log.open("w") as output:
+        demo = subprocess.Popen(
+            [sys.executable, "infra/demo.py"],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_http("localhost", port, "/", seconds=180, process=demo, log=log)
+        for host, path in (
+            ("localhost", "/"),
+            ("sitelle.localhost", "/"),
+            ("sitelle.localhost", "/api/docs/"),
+        ):
+            assert http_get(host, port, path) == 200, (host, path)
+        assert "admin@sitelle.localhost" in log.read_text()
+
+        page = browser.new_page(locale="fr-FR")
+        page.goto(f"http://sitelle.localhost:{port}/connexion/")
+        page.get_by_label("Adresse e-mail").fill("admin@sitelle.localhost")
+        page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.locator("h1")).to_have_text("CAE Sitelle (Vannes)")
+        expect(page.get_by_role("cell", name="La Belle Coop")).to_be_visible()
+        page.close()
+    finally:
+        demo.send_signal(signal.SIGINT)
+        exit_code = demo.wait(timeout=60)
+
+    assert exit_code == 0, log.read_text()[-3000:]
+    assert "Coopilote arrêté." in log.read_text()
+    assert not (tmp_path / "data" / "postgres" / "postmaster.pid").exists()
