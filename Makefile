@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test test-worker lint format messages clean-data
+.PHONY: install demo test test-worker lint format messages stop clean-data
 
 install: $(VENV)/.synced
 
@@ -44,6 +44,9 @@ messages: install
 	cd frontend && ../$(BIN)/python ../manage.py makemessages -l en --ignore '../.venv/*'
 	cd frontend && ../$(BIN)/python ../manage.py compilemessages -l en
 
-clean-data:
-	$(BIN)/python -c 'from pathlib import Path; from coopilote.embedded import stop_postgres; stop_postgres(Path(".data"))' || true
+# Stops the embedded PostgreSQL (make demo stops it on Ctrl-C; make test leaves it running).
+stop:
+	@test ! -x $(BIN)/python || $(BIN)/python -c 'from pathlib import Path; from coopilote.embedded import stop_postgres; stop_postgres(Path(".data"))'
+
+clean-data: stop
 	rm -rf .data

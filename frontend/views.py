@@ -13,8 +13,18 @@ from network.registry.services import site_host
 from tenants.cohorts.selectors import cohort_list
 
 
+def site_url(request: HttpRequest, host: str) -> str:
+    """The address of another site of the network, on this request's scheme and port."""
+    port = request.get_port()
+    default_port = "443" if request.is_secure() else "80"
+    return f"{request.scheme}://{host}{'' if port == default_port else ':' + port}/"
+
+
 def national_home(request: HttpRequest) -> HttpResponse:
-    caes = [{"name": cae.name, "host": site_host(cae.slug)} for cae in cae_list_active()]
+    caes = [
+        {"name": cae.name, "url": site_url(request, site_host(cae.slug))}
+        for cae in cae_list_active()
+    ]
     return render(request, "frontend/national_home.html", {"caes": caes})
 
 

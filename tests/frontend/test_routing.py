@@ -15,8 +15,8 @@ def test_national_home_lists_open_caes(db: None) -> None:
     assert response["Content-Language"] == "fr"
     content = response.content.decode()
     assert "Les coopératives éphémères du réseau" in content
-    assert "CAE Alpha" in content
-    assert "CAE Beta" in content
+    assert '<a href="http://alpha.localhost/">CAE Alpha</a>' in content
+    assert '<a href="http://beta.localhost/">CAE Beta</a>' in content
 
 
 def test_cae_home_shows_the_cae(cae_alpha: Cae) -> None:

@@ -75,7 +75,10 @@ def test_api_refuses_a_cohort_ending_before_it_starts(cae_alpha: Cae, person: Us
     )
 
     assert response.status_code == 400
-    assert response.json()["detail"] == "Cette coopérative ne peut pas être créée."
+    assert response.json() == {
+        "detail": "Cette coopérative ne peut pas être créée.",
+        "errors": {"__all__": ["Une coopérative ne peut pas finir avant de commencer."]},
+    }
     with tenant_context(cae_alpha):
         assert not Cohort.objects.exists()
 
