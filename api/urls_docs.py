@@ -10,7 +10,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 # Swagger UI's script comes from a URL of ours (the "split" view), but its React components set
 # inline styles: the docs page alone allows them.
-DOCS_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
+DOCS_CSP: dict[str, list[str]] = {
+    **settings.SECURE_CSP,
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+}
 
 
 def docs_patterns(urlconf: str) -> list[URLPattern]:
