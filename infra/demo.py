@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from types import FrameType
 
@@ -21,56 +22,34 @@ BASE_HOST = ENVIRONMENT.get("COOPILOTE_BASE_HOST", "localhost")
 DATA_DIR = Path(ENVIRONMENT.get("COOPILOTE_DATA_DIR", ROOT / ".data"))
 
 
+def wait_for_web(web: subprocess.Popen[bytes], seconds: float = 60) -> bool:
+    """Wait until the web server answers its liveness probe (or has died)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and web.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def main() -> int:
     started = time.monotonic()
     subprocess.run([PYTHON, "manage.py", "demo_setup"], cwd=ROOT, env=ENVIRONMENT, check=True)
+    schedule = DATA_DIR / "celerybeat-schedule"
     commands = {
-        "web": [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "coopilote.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "5",
-        ],
-        "worker": [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "coopilote",
-            "worker",
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "INFO",
-            "-n",
-            "demo@%h",
-        ],
-        "beat": [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "coopilote",
-            "beat",
-            "--loglevel",
-            "INFO",
-            "--schedule",
-            str(DATA_DIR / "celerybeat-schedule"),
-        ],
+        "web": f"gunicorn coopilote.wsgi --bind 127.0.0.1:{PORT} --workers 2 "
+        "--access-logfile - --graceful-timeout 5",
+        "worker": "celery -A coopilote worker --concurrency 2 --loglevel INFO -n demo@%h",
+        "beat": f"celery -A coopilote beat --loglevel INFO --schedule {schedule}",
     }
     processes = {
-        name: subprocess.Popen(command, cwd=ROOT, env=ENVIRONMENT)
+        name: subprocess.Popen([PYTHON, "-m", *command.split()], cwd=ROOT, env=ENVIRONMENT)
         for name, command in commands.items()
     }
     stopping = False
+    exit_code = 0
 
     def stop(signum: int, frame: FrameType | None) -> None:
         nonlocal stopping
@@ -78,6 +57,8 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    if not wait_for_web(processes["web"]):
+        stopping, exit_code = True, 1
     print(
         f"\nCoopilote tourne (prêt en {time.monotonic() - started:.1f} s) :\n"
         f"  site national      http://{BASE_HOST}:{PORT}/\n"
@@ -88,7 +69,6 @@ def main() -> int:
         "Ctrl-C pour tout arrêter.\n",
         flush=True,
     )
-    exit_code = 0
     while not stopping:
         for name, process in processes.items():
             if process.poll() is not None:
