@@ -7,11 +7,16 @@ rolled back.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
@@ -103,6 +108,23 @@ def test_database_url() -> str:
 
 
 test_database_url.__test__ = False  # type: ignore[attr-defined]
+
+
+def start_on_test_database(module_command: str, log: Path) -> subprocess.Popen[bytes]:
+    """Start `python -m <module_command>` from the project root on the test database."""
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "coopilote.settings.test",
+        "DATABASE_URL": test_database_url(),
+    }
+    with log.open("w") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", *module_command.split()],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
 
 
 @pytest.fixture(autouse=True)

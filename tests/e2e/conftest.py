@@ -6,7 +6,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,7 +18,7 @@ from django.conf import settings
 from django.db import connections
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.conftest import test_database_url
+from tests.conftest import start_on_test_database
 
 CHROMIUM = "/usr/bin/chromium"
 # Chromium must not reach out: this machine's network is closed and the product works offline.
@@ -131,29 +130,9 @@ def web_server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) 
     """gunicorn serving the test database; returns the port."""
     port = free_port()
     log = tmp_path_factory.mktemp("web") / "gunicorn.log"
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "coopilote.settings.test",
-        "DATABASE_URL": test_database_url(),
-    }
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "coopilote.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--no-control-socket",
-            ],
-            cwd=settings.BASE_DIR,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_on_test_database(
+        f"gunicorn coopilote.wsgi --bind 127.0.0.1:{port} --workers 1 --no-control-socket", log
+    )
     wait_for_http("localhost", port, "/healthz", seconds=60, process=process, log=log)
     yield str(port)
     process.terminate()

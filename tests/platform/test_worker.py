@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,7 +21,7 @@ from coopilote.tasking.services import task_enqueue_on_commit
 from coopilote.tasking.tasks import worker_probe
 from coopilote.tenancy import current_schema
 from network.registry.models import Cae
-from tests.conftest import test_database_url
+from tests.conftest import start_on_test_database
 
 pytestmark = pytest.mark.worker
 
@@ -41,33 +39,11 @@ def celery_worker(
             shutil.rmtree(str(options[folder]), ignore_errors=True)
             Path(str(options[folder])).mkdir(parents=True)
     log = tmp_path_factory.mktemp("worker") / "worker.log"
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "coopilote.settings.test",
-        "DATABASE_URL": test_database_url(),
-    }
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "coopilote",
-                "worker",
-                "--pool=solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"test-{os.getpid()}@%h",
-                "--loglevel=INFO",
-            ],
-            cwd=settings.BASE_DIR,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_on_test_database(
+        "celery -A coopilote worker --pool=solo --without-gossip --without-mingle "
+        f"--without-heartbeat -n test-{os.getpid()}@%h --loglevel=INFO",
+        log,
+    )
     yield log
     process.terminate()
     process.wait(timeout=30)
