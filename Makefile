@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test test-worker lint format messages stop clean-data
+.PHONY: install demo test test-worker lint format messages bench stop clean-data
 
 install: $(VENV)/.synced
 
@@ -28,6 +28,10 @@ test: install
 # The broker-dependent tests alone, e.g. against Redis: CELERY_BROKER_URL=redis://… make test-worker
 test-worker: install
 	$(BIN)/python -m pytest -m worker
+
+# Benchmarks on a scratch database: bench/results.json and a table (figures, not assertions).
+bench: install
+	$(BIN)/python bench/run.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,14 +1,32 @@
 from django.urls import include, path
 
 from api.urls_docs import docs_patterns
-from api.v1.cohorts import CohortListApi
+from api.v1 import people
+from api.v1.cohorts import (
+    CohortAnimateursApi,
+    CohortDetailApi,
+    CohortListApi,
+    CohortTransitionApi,
+)
 from api.v1.root import root_view
 
 app_name = "api"
 
 v1 = [
-    path("", root_view("cohort-list").as_view(), name="root"),
+    path("", root_view("cohort-list", "member-list").as_view(), name="root"),
     path("cohorts/", CohortListApi.as_view(), name="cohort-list"),
+    path("cohorts/<int:cohort_id>/", CohortDetailApi.as_view(), name="cohort-detail"),
+    path(
+        "cohorts/<int:cohort_id>/transitions/",
+        CohortTransitionApi.as_view(),
+        name="cohort-transitions",
+    ),
+    path(
+        "cohorts/<int:cohort_id>/animateurs/",
+        CohortAnimateursApi.as_view(),
+        name="cohort-animateurs",
+    ),
+    *people.urlpatterns,
 ]
 
 urlpatterns = [

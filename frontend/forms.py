@@ -1,7 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from network.registry.geography import DEPARTMENT_CHOICES
+from network.registry.models import LegalForm, NetworkMembership, VatRegime
+from tenants.cohorts.models import CohortStatus, Programme, TerritoryKind
 
 
 class LoginForm(AuthenticationForm):
@@ -9,3 +16,69 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": _("Adresse e-mail ou mot de passe incorrect."),
     }
+
+
+class CaeRegistrationForm(forms.Form):
+    name = forms.CharField(label=_("Nom de la CAE"), max_length=200)
+    slug = forms.SlugField(
+        label=_("Identifiant (adresse du site)"),
+        max_length=40,
+        help_text=_("Ex. « sitelle » pour sitelle.coopilote.fr"),
+    )
+    legal_form = forms.ChoiceField(label=_("Forme juridique"), choices=LegalForm.choices)
+    siren = forms.CharField(label=_("SIREN"), max_length=20)
+    siret = forms.CharField(label=_("SIRET du siège"), max_length=24)
+    vat_regime = forms.ChoiceField(label=_("Régime de TVA"), choices=VatRegime.choices)
+    vat_number = forms.CharField(
+        label=_("N° de TVA intracommunautaire"), max_length=20, required=False
+    )
+    address = forms.CharField(label=_("Adresse"), max_length=250)
+    postcode = forms.RegexField(label=_("Code postal"), regex=r"^\d{5}$", max_length=5)
+    city = forms.CharField(label=_("Commune"), max_length=100)
+    department = forms.ChoiceField(label=_("Département"), choices=DEPARTMENT_CHOICES)
+    network_membership = forms.ChoiceField(label=_("Réseau"), choices=NetworkMembership.choices)
+    network_name = forms.CharField(label=_("Nom de l'autre réseau"), max_length=100, required=False)
+    contact_email = forms.EmailField(label=_("E-mail de contact"), required=False)
+    contact_phone = forms.CharField(label=_("Téléphone de contact"), max_length=20, required=False)
+    admin_email = forms.EmailField(label=_("E-mail du premier administrateur"))
+    admin_first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
+    admin_last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+
+
+class ActivationForm(forms.Form):
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+    password_again = forms.CharField(
+        label=_("Mot de passe (confirmation)"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("password") != cleaned.get("password_again"):
+            self.add_error("password_again", _("Les deux mots de passe diffèrent."))
+        return cleaned
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(label=_("Nom"), max_length=200)
+    code = forms.SlugField(label=_("Code analytique"), max_length=30, required=False)
+    programme = forms.ChoiceField(label=_("Programme"), choices=Programme.choices)
+    starts_on = forms.DateField(label=_("Début"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Fin"), widget=forms.DateInput(attrs={"type": "date"}))
+    places = forms.IntegerField(label=_("Nombre de places"), min_value=1, max_value=100, initial=12)
+    territory_kind = forms.ChoiceField(label=_("Territoire"), choices=TerritoryKind.choices)
+    territory_name = forms.CharField(label=_("Nom du territoire"), max_length=150, required=False)
+    qpv_code = forms.CharField(label=_("Code QPV"), max_length=12, required=False)
+    town = forms.CharField(label=_("Commune"), max_length=100, required=False)
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("Nouveau statut"), choices=CohortStatus.choices)
+    reason = forms.CharField(
+        label=_("Motif"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -7,7 +7,11 @@ app_name = "frontend"
 
 urlpatterns = [
     path("", views.national_home, name="home"),
+    path("caes/", views.cae_index, name="cae-index"),
+    path("caes/nouvelle/", views.cae_new, name="cae-new"),
+    path("caes/<int:cae_id>/", views.cae_detail, name="cae-detail"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("activation/<str:uidb64>/<str:token>/", views.activation, name="activation"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

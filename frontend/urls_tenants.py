@@ -7,7 +7,15 @@ app_name = "frontend"
 
 urlpatterns = [
     path("", views.cae_home, name="home"),
+    path("cooperatives/nouvelle/", views.cohort_new, name="cohort-new"),
+    path("cooperatives/<int:cohort_id>/", views.cohort_detail, name="cohort-detail"),
+    path(
+        "cooperatives/<int:cohort_id>/animateurs/",
+        views.cohort_animateur_add,
+        name="cohort-animateur-add",
+    ),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("activation/<str:uidb64>/<str:token>/", views.activation, name="activation"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

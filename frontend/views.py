@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_htmx.middleware import HtmxDetails
 
-from frontend.forms import LoginForm
-from network.registry.selectors import cae_list_active
-from network.registry.services import site_host
-from tenants.cohorts.selectors import cohort_list
+from coopilote.access import Action, can, cohort_scope
+from coopilote.accounts.models import User
+from coopilote.accounts.services import account_activate, invitation_user
+from coopilote.errors import ApplicationError
+from frontend.access import require, require_cohort, site_cae
+from frontend.forms import (
+    ActivationForm,
+    CaeRegistrationForm,
+    CohortForm,
+    LoginForm,
+    TransitionForm,
+)
+from network.registry.models import Cae, SiteStatus
+from network.registry.selectors import cae_list, cae_list_active
+from network.registry.services import FirstAdmin, cae_register, site_host
+from tenants.cohorts.models import Cohort
+from tenants.cohorts.selectors import cohort_history, cohort_list
+from tenants.cohorts.services import (
+    cohort_animateur_ids,
+    cohort_assign_animateur,
+    cohort_create,
+    cohort_transition,
+)
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def form_add_errors(form: forms.Form, error: ApplicationError) -> None:
+    """Show a domain refusal on the form, next to the fields at fault."""
+    form.add_error(None, error.message)
+    for field, field_messages in error.details.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
 
 
 def site_url(request: HttpRequest, host: str) -> str:
@@ -18,6 +54,9 @@ def site_url(request: HttpRequest, host: str) -> str:
     port = request.get_port()
     default_port = "443" if request.is_secure() else "80"
     return f"{request.scheme}://{host}{'' if port == default_port else ':' + port}/"
+
+
+# --- National site ---
 
 
 def national_home(request: HttpRequest) -> HttpResponse:
@@ -28,18 +67,183 @@ def national_home(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/national_home.html", {"caes": caes})
 
 
-def cae_home(request: HttpRequest) -> HttpResponse:
-    cohorts = cohort_list() if request.user.is_authenticated else []
-    return render(request, "frontend/cae_home.html", {"cohorts": cohorts})
+@require(Action.NETWORK_VIEW)
+def cae_index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "frontend/cae_index.html",
+        {
+            "caes": cae_list(),
+            "can_register": can(request.user, Action.CAE_REGISTER, cae=None),
+        },
+    )
 
 
-def unknown_site(request: HttpRequest) -> HttpResponse:
-    """A host that names no open site of the network."""
-    return render(request, "frontend/unknown_site.html", status=404)
+@require(Action.CAE_REGISTER)
+def cae_new(request: HttpRequest) -> HttpResponse:
+    form = CaeRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        admin = FirstAdmin(
+            email=data.pop("admin_email"),
+            first_name=data.pop("admin_first_name"),
+            last_name=data.pop("admin_last_name"),
+        )
+        try:
+            cae = cae_register(
+                name=data.pop("name"), slug=data.pop("slug"), identity=data, first_admin=admin
+            )
+        except ApplicationError as error:
+            form_add_errors(form, error)
+        else:
+            messages.success(request, _("La CAE est enregistrée : son espace est en préparation."))
+            return redirect("frontend:cae-detail", cae_id=cae.pk)
+    return render(
+        request, "frontend/cae_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require(Action.NETWORK_VIEW)
+def cae_detail(request: HtmxHttpRequest, cae_id: int) -> HttpResponse:
+    cae: Cae = get_object_or_404(cae_list(), pk=cae_id)
+    context = {
+        "cae": cae,
+        "url": site_url(request, site_host(cae.slug)),
+        "provisioning": cae.status == SiteStatus.PROVISIONING,
+    }
+    if request.htmx:
+        return render(request, "frontend/cae_detail.html#status", context)
+    return render(request, "frontend/cae_detail.html", context)
+
+
+# --- Both sites: accounts ---
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
-    extra_context = {"title": _("Connexion")}
+    extra_context = {"title": gettext_lazy("Connexion")}
+
+
+def activation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The single-use link of an invitation: the person chooses their password."""
+    user = invitation_user(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "frontend/activation_invalid.html", status=404)
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = account_activate(user=user, password=form.cleaned_data["password"])
+        except ApplicationError as error:
+            form_add_errors(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Votre compte est activé. Bienvenue !"))
+            return redirect("frontend:home")
+    return render(
+        request,
+        "frontend/activation.html",
+        {"form": form, "invited": user},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- A CAE's site ---
+
+
+def cae_home(request: HttpRequest) -> HttpResponse:
+    cae = site_cae()
+    if not request.user.is_authenticated:
+        return render(request, "frontend/cae_home.html", {"cohorts": []})
+    if not can(request.user, Action.CAE_VIEW, cae=cae):
+        return render(request, "frontend/cae_home.html", {"no_access": True}, status=403)
+    scope = cohort_scope(request.user, Action.COHORT_VIEW, cae=cae)
+    return render(
+        request,
+        "frontend/cae_home.html",
+        {
+            "cohorts": cohort_list(cohort_ids=scope),
+            "can_create": can(request.user, Action.COHORT_CREATE, cae=cae),
+        },
+    )
+
+
+@require(Action.COHORT_CREATE)
+def cohort_new(request: HttpRequest) -> HttpResponse:
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = cohort_create(**form.cleaned_data)
+        except ApplicationError as error:
+            form_add_errors(form, error)
+        else:
+            messages.success(request, _("La coopérative est créée."))
+            return redirect("frontend:cohort-detail", cohort_id=cohort.pk)
+    return render(
+        request, "frontend/cohort_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require(Action.CAE_VIEW)
+def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    require_cohort(request, Action.COHORT_VIEW, cohort_id)
+    cohort = get_object_or_404(Cohort, pk=cohort_id)
+    cae = site_cae()
+    can_manage = can(request.user, Action.COHORT_MANAGE, cae=cae, cohort_id=cohort.pk)
+    transition_form = TransitionForm(request.POST or None, prefix="transition")
+    status_code = 200
+    if request.method == "POST":
+        require_cohort(request, Action.COHORT_MANAGE, cohort_id)
+        if transition_form.is_valid():
+            try:
+                cohort_transition(cohort=cohort, by=request.user, **transition_form.cleaned_data)
+            except ApplicationError as error:
+                form_add_errors(transition_form, error)
+            else:
+                messages.success(request, _("Le statut de la coopérative a changé."))
+                return redirect("frontend:cohort-detail", cohort_id=cohort.pk)
+        status_code = 400
+    animateurs = User.objects.filter(pk__in=cohort_animateur_ids(cohort)).order_by("first_name")
+    return render(
+        request,
+        "frontend/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "history": cohort_history(cohort=cohort),
+            "animateurs": animateurs,
+            "can_manage": can_manage,
+            "transition_form": transition_form,
+            "team": User.objects.filter(memberships__cae=cae, memberships__revoked_at__isnull=True)
+            .distinct()
+            .order_by("first_name")
+            if can_manage
+            else [],
+        },
+        status=status_code,
+    )
+
+
+@require(Action.CAE_VIEW)
+def cohort_animateur_add(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    require_cohort(request, Action.COHORT_MANAGE, cohort_id)
+    cohort = get_object_or_404(Cohort, pk=cohort_id)
+    if request.method == "POST":
+        user_id = request.POST.get("user", "")
+        team = User.objects.filter(is_active=True, memberships__cae=site_cae())
+        user = team.filter(pk=int(user_id)).first() if user_id.isdigit() else None
+        if user is None:
+            messages.error(request, _("Choisissez une personne de la CAE."))
+        else:
+            cohort_assign_animateur(cohort=cohort, user=user)
+            messages.success(
+                request,
+                _("%(name)s anime désormais cette coopérative.")
+                % {"name": user.get_full_name() or user.email},
+            )
+    return redirect("frontend:cohort-detail", cohort_id=cohort.pk)
+
+
+def unknown_site(request: HttpRequest) -> HttpResponse:
+    """A host that names no open site of the network."""
+    return render(request, "frontend/unknown_site.html", status=404)

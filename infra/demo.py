@@ -18,6 +18,7 @@ PYTHON = sys.executable
 ENVIRONMENT = {**os.environ, "PYTHONUNBUFFERED": "1"}
 ENVIRONMENT.setdefault("DJANGO_SETTINGS_MODULE", "coopilote.settings.local")
 PORT = int(ENVIRONMENT.get("COOPILOTE_DEMO_PORT", "8000"))
+ENVIRONMENT.setdefault("COOPILOTE_SITE_PORT", str(PORT))
 BASE_HOST = ENVIRONMENT.get("COOPILOTE_BASE_HOST", "localhost")
 DATA_DIR = Path(ENVIRONMENT.get("COOPILOTE_DATA_DIR", ROOT / ".data"))
 

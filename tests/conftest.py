@@ -22,9 +22,10 @@ from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
 from django_tenants.utils import schema_context, tenant_context
 
-from coopilote.accounts.models import User
+from coopilote.accounts.models import Membership, User
+from network.registry.fictional import fictional_identity
 from network.registry.models import Cae
-from network.registry.services import cae_create, network_setup, site_host
+from network.registry.services import cae_register, network_setup, site_host
 
 CAE_SLUGS = ("alpha", "beta")
 PASSWORD = "un-mot-de-passe-de-test"
@@ -50,9 +51,14 @@ def django_db_setup(
             keepdb=keepdb,
         )
         network_setup()
-        for slug in CAE_SLUGS:
+        for number, slug in enumerate(CAE_SLUGS, start=1):
             if not Cae.objects.filter(slug=slug).exists():
-                cae_create(name=f"CAE {slug.capitalize()}", slug=slug)
+                cae_register(
+                    name=f"CAE {slug.capitalize()}",
+                    slug=slug,
+                    identity=fictional_identity(number),
+                    provision_now=True,
+                )
     yield
     if not keepdb:
         with django_db_blocker.unblock():
@@ -87,6 +93,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Browser tests last: Playwright's sync API runs an event loop in the main thread while its
     # browser is open, and Django refuses synchronous ORM calls from there.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def grant(user: User, cae: Cae, role: str, cohort_id: int | None = None) -> Membership:
+    """Give `user` a role in `cae` (in one of its cohorts for cohort roles)."""
+    with schema_context("public"):
+        return Membership.objects.create(user=user, cae=cae, role=role, cohort_id=cohort_id)
 
 
 def site_client(cae: Cae | None = None) -> Client:

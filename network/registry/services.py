@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,14 +12,25 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_exists
 
+from coopilote.accounts.models import Membership, Role
+from coopilote.accounts.services import invitation_send, user_get_or_invite
 from coopilote.errors import ApplicationError
+from coopilote.tasking.services import task_enqueue_on_commit, task_run_record
 from network.registry.models import Cae, Domain, SiteKind, SiteStatus
+from network.registry.validators import compact_siren, compact_siret, compact_vat_number
 
 logger = logging.getLogger(__name__)
 
 
 def site_host(slug: str) -> str:
     return f"{slug}.{settings.BASE_HOST}"
+
+
+def site_url(slug: str | None = None) -> str:
+    """The address of a CAE's site (the national site when `slug` is None), for emails."""
+    host = site_host(slug) if slug else settings.BASE_HOST
+    port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
+    return f"{settings.SITE_SCHEME}://{host}{port}"
 
 
 def schema_name_for(slug: str) -> str:
@@ -59,10 +72,56 @@ def network_setup(*, name: str = "Coopérer Pour Entreprendre") -> Cae:
     return network
 
 
+IDENTITY_FIELDS = (
+    "legal_form",
+    "siren",
+    "siret",
+    "vat_number",
+    "vat_regime",
+    "address",
+    "postcode",
+    "city",
+    "department",
+    "network_membership",
+    "network_name",
+    "contact_email",
+    "contact_phone",
+)
+
+
+@dataclass(frozen=True)
+class FirstAdmin:
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+
+
 @transaction.atomic
-def cae_create(*, name: str, slug: str) -> Cae:
-    """Register a CAE, its schema and its host `<slug>.<base host>`; it is served once active."""
-    cae = Cae(name=name, slug=slug, schema_name=schema_name_for(slug), kind=SiteKind.CAE)
+def cae_register(
+    *,
+    name: str,
+    slug: str,
+    identity: dict[str, Any],
+    first_admin: FirstAdmin | None = None,
+    provision_now: bool = False,
+) -> Cae:
+    """Register a CAE with its legal identity and host `<slug>.<base host>`.
+
+    Its schema is provisioned by a Celery task once this transaction commits (or here, with
+    `provision_now`, for the command line); the site opens when it is ready, and the first
+    admin is then invited by email.
+    """
+    unknown = set(identity) - set(IDENTITY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown identity fields: {sorted(unknown)}")
+    cae = Cae(
+        name=name,
+        slug=slug,
+        schema_name=schema_name_for(slug),
+        kind=SiteKind.CAE,
+        status=SiteStatus.PROVISIONING,
+        **normalised_identity(identity),
+    )
     try:
         cae.full_clean()
     except ValidationError as error:
@@ -71,8 +130,47 @@ def cae_create(*, name: str, slug: str) -> Cae:
         raise ApplicationError(_("Le réseau n'est pas initialisé (lancez setup_network)."))
     cae.save()
     Domain.objects.create(domain=site_host(slug), tenant=cae, is_primary=True)
-    cae_provision(cae=cae)
+    if first_admin is not None:
+        admin = user_get_or_invite(
+            email=first_admin.email,
+            first_name=first_admin.first_name,
+            last_name=first_admin.last_name,
+        )
+        Membership.objects.create(user=admin, cae=cae, role=Role.CAE_ADMIN)
+    if provision_now:
+        cae_provision(cae=cae)
+        cae_invite_team(cae=cae)
+    else:
+        from network.registry.tasks import cae_provision_task  # the tasks module imports this one
+
+        task_enqueue_on_commit(cae_provision_task, cae_id=cae.pk)
     return cae
+
+
+def normalised_identity(identity: dict[str, Any]) -> dict[str, Any]:
+    """Identifiers as typed by people (spaces, dots) brought to their compact form."""
+    compactors = {"siren": compact_siren, "siret": compact_siret, "vat_number": compact_vat_number}
+    return {
+        field: compactors[field](value) if field in compactors and value else value
+        for field, value in identity.items()
+    }
+
+
+def cae_invite_team(*, cae: Cae) -> int:
+    """Email an invitation to each admin of the CAE not yet told; return how many were sent."""
+    sent = 0
+    memberships = Membership.objects.active().filter(cae=cae, role=Role.CAE_ADMIN)
+    for membership in memberships.select_related("user"):
+        with transaction.atomic():
+            _run, created = task_run_record(
+                key=f"registry.invite:{cae.pk}:{membership.pk}", task_name="registry.invite"
+            )
+            if created:
+                invitation_send(
+                    user=membership.user, site_name=cae.name, site_url=site_url(cae.slug)
+                )
+                sent += 1
+    return sent
 
 
 @transaction.atomic

@@ -2,9 +2,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from tenants.cohorts.models import Cohort
+from tenants.cohorts.models import Cohort, CohortTransition
 
 
-def cohort_list() -> QuerySet[Cohort]:
-    """The cohorts of the current CAE (the schema is the request's or task's)."""
-    return Cohort.objects.order_by("-starts_on", "name")
+def cohort_list(*, cohort_ids: frozenset[int] | None = None) -> QuerySet[Cohort]:
+    """The cohorts of the current CAE, narrowed to `cohort_ids` unless None (all)."""
+    cohorts = Cohort.objects.select_related("staff_in_charge").order_by("-starts_on", "name")
+    return cohorts if cohort_ids is None else cohorts.filter(pk__in=cohort_ids)
+
+
+def cohort_history(*, cohort: Cohort) -> QuerySet[CohortTransition]:
+    return cohort.transitions.select_related("by").order_by("at", "pk")

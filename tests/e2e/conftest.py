@@ -92,7 +92,8 @@ def wait_for_http(
 
 
 @pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
+def browser(django_db_setup: None) -> Iterator[Browser]:
+    # The database is set up before Playwright starts its event loop in this thread.
     if not (shutil.which("chromium") or os.path.exists(CHROMIUM)):
         pytest.fail(
             "Debian's chromium is missing: run 'sudo apt-get install chromium' "

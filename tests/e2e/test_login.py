@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from coopilote.accounts.models import User
+from coopilote.accounts.models import Membership, Role, User
+from network.registry.models import Cae
 from tests.e2e.conftest import outside_event_loop
 
 pytestmark = pytest.mark.browser
@@ -20,7 +21,8 @@ EMAIL, PASSWORD = "nolwenn@example.org", "un-mot-de-passe-solide"
 def committed_person(django_db_blocker: Any) -> Iterator[str]:
     def create() -> None:
         User.objects.filter(email=EMAIL).delete()
-        User.objects.create_user(EMAIL, PASSWORD, first_name="Nolwenn")
+        user = User.objects.create_user(EMAIL, PASSWORD, first_name="Nolwenn")
+        Membership.objects.create(user=user, cae=Cae.objects.get(slug="alpha"), role=Role.CAE_STAFF)
 
     def remove() -> None:
         User.objects.filter(email=EMAIL).delete()

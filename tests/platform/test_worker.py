@@ -13,14 +13,17 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import transaction
-from django_tenants.utils import schema_context, tenant_context
+from django_tenants.utils import schema_context, schema_exists, tenant_context
 
+from coopilote.accounts.models import Membership, User
 from coopilote.tasking.base import MissingTenantError
 from coopilote.tasking.models import TaskRun
 from coopilote.tasking.services import task_enqueue_on_commit
 from coopilote.tasking.tasks import worker_probe
 from coopilote.tenancy import current_schema
-from network.registry.models import Cae
+from network.registry.fictional import fictional_identity
+from network.registry.models import Cae, SiteStatus
+from network.registry.services import FirstAdmin, cae_register
 from tests.conftest import start_on_test_database
 
 pytestmark = pytest.mark.worker
@@ -152,3 +155,42 @@ def test_a_tenant_task_refuses_to_run_or_be_sent_without_a_cae(committed: list[s
         task_enqueue_on_commit(worker_probe, key=key)
 
     assert _runs_anywhere(key) == []
+
+
+def test_a_registered_cae_is_provisioned_by_the_worker(
+    celery_worker: Path, django_db_blocker: Any
+) -> None:
+    with django_db_blocker.unblock():
+        try:
+            with transaction.atomic():
+                cae = cae_register(
+                    name="CAE Worker",
+                    slug="worker-test",
+                    identity=fictional_identity(41),
+                    first_admin=FirstAdmin(email="admin-worker@example.org"),
+                )
+            assert cae.status == SiteStatus.PROVISIONING
+
+            deadline = time.monotonic() + WAIT_SECONDS
+            while time.monotonic() < deadline:
+                cae.refresh_from_db()
+                if (
+                    cae.status == SiteStatus.ACTIVE
+                    and TaskRun.objects.filter(
+                        key__startswith=f"registry.invite:{cae.pk}:"
+                    ).exists()
+                ):
+                    break
+                time.sleep(0.1)
+
+            assert cae.status == SiteStatus.ACTIVE, celery_worker.read_text()[-3000:]
+            assert schema_exists("cae_worker_test")
+            # The invitation was sent once, by the worker, from the public schema.
+            (run,) = TaskRun.objects.filter(key__startswith=f"registry.invite:{cae.pk}:")
+            assert run.schema_name == "public"
+        finally:
+            TaskRun.objects.filter(key__startswith="registry.invite:").delete()
+            for leftover in Cae.objects.filter(slug="worker-test"):
+                Membership.objects.filter(cae=leftover).delete()
+                leftover.delete(force_drop=True)
+            User.objects.filter(email="admin-worker@example.org").delete()

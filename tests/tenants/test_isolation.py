@@ -5,11 +5,11 @@ import json
 
 from django_tenants.utils import tenant_context
 
-from coopilote.accounts.models import User
+from coopilote.accounts.models import Role, User
 from network.registry.models import Cae
 from tenants.cohorts.models import Cohort
 from tenants.cohorts.services import cohort_create
-from tests.conftest import PASSWORD, site_client
+from tests.conftest import PASSWORD, grant, site_client
 
 
 def test_orm_rows_stay_in_their_cae(cae_alpha: Cae, cae_beta: Cae) -> None:
@@ -37,6 +37,9 @@ def test_orm_rows_stay_in_their_cae(cae_alpha: Cae, cae_beta: Cae) -> None:
 
 
 def test_api_rows_stay_in_their_cae(cae_alpha: Cae, cae_beta: Cae, person: User) -> None:
+    # The same person is staff of both CAEs: what separates the rows is the CAE's schema.
+    grant(person, cae_alpha, Role.CAE_STAFF)
+    grant(person, cae_beta, Role.CAE_STAFF)
     alpha, beta = site_client(cae_alpha), site_client(cae_beta)
     for client in (alpha, beta):
         assert client.login(email=person.email, password=PASSWORD)
@@ -60,6 +63,7 @@ def test_api_rows_stay_in_their_cae(cae_alpha: Cae, cae_beta: Cae, person: User)
 
 
 def test_api_refuses_a_cohort_ending_before_it_starts(cae_alpha: Cae, person: User) -> None:
+    grant(person, cae_alpha, Role.CAE_STAFF)
     client = site_client(cae_alpha)
     client.force_login(person)
 

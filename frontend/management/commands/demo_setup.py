@@ -13,17 +13,19 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django_tenants.utils import tenant_context
 
-from coopilote.accounts.models import User
+from coopilote.accounts.models import Membership, Role, User
+from network.registry.fictional import fictional_identity
 from network.registry.models import Cae
-from network.registry.services import cae_create, network_setup, site_host
+from network.registry.services import cae_register, network_setup, site_host
 from tenants.cohorts.models import Cohort
 from tenants.cohorts.services import cohort_create
 
 DEMO_PASSWORD = "coopilote-demo"  # noqa: S105 - demo accounts only, printed at start-up
 
-DEMO_CAES: dict[str, tuple[str, list[tuple[str, str, datetime.date, datetime.date]]]] = {
+DEMO_CAES: dict[str, tuple[str, str, list[tuple[str, str, datetime.date, datetime.date]]]] = {
     "sitelle": (
         "CAE Sitelle (Vannes)",
+        "56",
         [
             ("CJM de Saint-Avé", "CJM", datetime.date(2015, 4, 1), datetime.date(2015, 6, 30)),
             ("Ker Coop (Kercado)", "CT", datetime.date(2017, 3, 1), datetime.date(2017, 8, 31)),
@@ -32,13 +34,17 @@ DEMO_CAES: dict[str, tuple[str, list[tuple[str, str, datetime.date, datetime.dat
     ),
     "lorient": (
         "CAE de Lorient",
+        "56",
         [("CJS de Lorient", "CJS", datetime.date(2026, 7, 1), datetime.date(2026, 8, 28))],
     ),
 }
 
+# email, first name, last name, national coordinator?, (CAE slug, CAE role) or None
 DEMO_ACCOUNTS = [
-    ("coordination@coopilote.localhost", "Coordination", "nationale", True),
-    ("admin@sitelle.localhost", "Nolwenn", "Le Gall", False),
+    ("coordination@coopilote.localhost", "Camille", "Martin", True, None),
+    ("admin@sitelle.localhost", "Nolwenn", "Le Gall", False, ("sitelle", Role.CAE_ADMIN)),
+    ("accompagnement@sitelle.localhost", "Yann", "Le Bihan", False, ("sitelle", Role.CAE_STAFF)),
+    ("admin@lorient.localhost", "Gwenaëlle", "Tanguy", False, ("lorient", Role.CAE_ADMIN)),
 ]
 
 
@@ -48,8 +54,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate_schemas", interactive=False, verbosity=0)
         network_setup()
-        for slug, (name, cohorts) in DEMO_CAES.items():
-            cae = Cae.objects.filter(slug=slug).first() or cae_create(name=name, slug=slug)
+        for number, (slug, (name, department, cohorts)) in enumerate(DEMO_CAES.items(), 1):
+            cae = Cae.objects.filter(slug=slug).first() or cae_register(
+                name=name,
+                slug=slug,
+                provision_now=True,
+                identity=fictional_identity(number, department=department),
+            )
             with tenant_context(cae):
                 for cohort_name, programme, starts_on, ends_on in cohorts:
                     if not Cohort.objects.filter(name=cohort_name).exists():
@@ -59,15 +70,18 @@ class Command(BaseCommand):
                             starts_on=starts_on,
                             ends_on=ends_on,
                         )
-        for email, first_name, last_name, is_superuser in DEMO_ACCOUNTS:
-            if not User.objects.filter(email=email).exists():
-                User.objects.create_user(
-                    email,
-                    DEMO_PASSWORD,
-                    first_name=first_name,
-                    last_name=last_name,
-                    is_superuser=is_superuser,
-                    is_staff=is_superuser,
+        for email, first_name, last_name, is_coordinator, role in DEMO_ACCOUNTS:
+            user = User.objects.filter(email=email).first() or User.objects.create_user(
+                email,
+                DEMO_PASSWORD,
+                first_name=first_name,
+                last_name=last_name,
+                is_coordinator=is_coordinator,
+            )
+            if role is not None:
+                cae_slug, cae_role = role
+                Membership.objects.active().get_or_create(
+                    user=user, cae=Cae.objects.get(slug=cae_slug), role=cae_role
                 )
         self.stdout.write(self.style.SUCCESS("Réseau de démonstration prêt."))
         self.stdout.write(f"Comptes (mot de passe « {DEMO_PASSWORD} ») :")

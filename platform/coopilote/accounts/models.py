@@ -30,6 +30,12 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("adresse e-mail"), unique=True)
 
+    is_coordinator = models.BooleanField(
+        _("coordination nationale"),
+        default=False,
+        help_text=_("Suit toutes les coopératives du réseau, sans accès aux données personnelles."),
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
@@ -41,3 +47,61 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+
+class Role(models.TextChoices):
+    CAE_ADMIN = "cae_admin", _("Administrateur·rice de la CAE")
+    CAE_STAFF = "cae_staff", _("Chargé·e d'accompagnement")
+    ANIMATEUR = "animateur", _("Animateur·rice")
+    MEMBER = "member", _("Coopérant·e")
+
+
+COHORT_ROLES = (Role.ANIMATEUR, Role.MEMBER)
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class Membership(models.Model):
+    """A role of a person in a CAE, or in one cohort of that CAE (public schema).
+
+    Cohorts are rows of their CAE's schema: a cohort role names the cohort by (CAE, id), since
+    ids repeat from one CAE to the next.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("personne")
+    )
+    cae = models.ForeignKey(
+        "registry.Cae", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("CAE")
+    )
+    role = models.CharField(_("rôle"), max_length=12, choices=Role.choices)
+    cohort_id = models.PositiveBigIntegerField(_("coopérative"), null=True, blank=True)
+    granted_at = models.DateTimeField(_("accordé le"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("retiré le"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rôle")
+        verbose_name_plural = _("rôles")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=["animateur", "member"], cohort_id__isnull=False)
+                    | models.Q(role__in=["cae_admin", "cae_staff"], cohort_id__isnull=True)
+                ),
+                name="accounts_membership_cohort_roles_name_a_cohort",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "cae", "role", "cohort_id"],
+                condition=models.Q(revoked_at__isnull=True),
+                nulls_distinct=False,
+                name="accounts_membership_unique_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"

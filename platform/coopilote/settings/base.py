@@ -14,6 +14,9 @@ DATA_DIR = environment.DATA_DIR
 BASE_HOST = env.str("COOPILOTE_BASE_HOST", default="localhost")
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+# How links in emails reach the sites: scheme, and port when not the scheme's default.
+SITE_SCHEME = env.str("COOPILOTE_SITE_SCHEME", default="http")
+SITE_PORT = env.str("COOPILOTE_SITE_PORT", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[BASE_HOST, f".{BASE_HOST}"])
 
@@ -43,6 +46,7 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "coopilote.tasking",
     "tenants.cohorts",
+    "tenants.people",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -111,6 +115,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Host-only cookies: a person signs in once per site (national site, each CAE).
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitation and reset links: 3 days
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -166,7 +171,10 @@ SECURE_CSP: dict[str, list[str]] = {
 # --- API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.ActionPermission",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -179,6 +187,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # One name per choice set in the schema (several fields are called "status").
+    "ENUM_NAME_OVERRIDES": {
+        "CohortStatusEnum": "tenants.cohorts.models.CohortStatus.choices",
+        "SiteStatusEnum": "network.registry.models.SiteStatus.choices",
+        "EnrolmentStatusEnum": "tenants.people.models.EnrolmentStatus.choices",
+    },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 

@@ -8,6 +8,7 @@ DATABASES = {"default": database_settings(embedded_default=False)}
 MAILERS = mailers_settings(file_default=False)
 
 DEBUG = False
+SITE_SCHEME = env.str("COOPILOTE_SITE_SCHEME", default="https")
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")  # no default: refuse to start without it
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[BASE_HOST, f".{BASE_HOST}"])
 CSRF_TRUSTED_ORIGINS = env.list(

@@ -25,3 +25,10 @@ class CoopiloteTask(TenantTask):
                 "it in the public schema."
             )
         return super().__call__(*args, **kwargs)
+
+
+class NetworkTask(CoopiloteTask):
+    """A task of the national layer: runs in the public schema, sent from it."""
+
+    abstract = True
+    tenant_scoped = False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
@@ -13,3 +15,8 @@ def current_schema() -> str:
 
 def in_public_schema() -> bool:
     return current_schema() == str(get_public_schema_name())
+
+
+def current_site() -> Any:
+    """The site (registry `Cae` row) whose schema the connection is set to."""
+    return connection.tenant  # type: ignore[attr-defined]

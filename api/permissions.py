@@ -1,0 +1,53 @@
+"""DRF's side of `coopilote.access`: the same decisions as the web pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from coopilote.access import COHORT_LEVEL_ACTIONS, Action, can
+from coopilote.tenancy import current_site
+
+
+def site_of(request: Request) -> Any | None:
+    """The CAE the request is about, or None on the national site."""
+    site = current_site()
+    return site if site.kind == "cae" else None
+
+
+class ActionPermission(BasePermission):
+    """Allows the request when the person may do the view's `required_action` in this CAE
+    (or on the network); cohort-level checks are the view's, through `require_cohort()`."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        actions: dict[str, Action] = getattr(view, "required_actions", {})
+        action = actions.get(request.method or "GET") or actions.get("*")
+        if action is None:
+            return False
+        site = site_of(request)
+        if can(request.user, action, cae=site):
+            return True
+        # A cohort-level action with cohort roles only: the view narrows to the person's
+        # cohorts (lists) or checks the cohort at hand (details), with require_cohort().
+        return (
+            site is not None
+            and getattr(view, "cohort_scoped", False)
+            and action in COHORT_LEVEL_ACTIONS
+            and can(request.user, Action.CAE_VIEW, cae=site)
+        )
+
+
+def require_cohort(request: Request, action: Action, cohort_id: int) -> None:
+    """Refuse unless the person may do `action` on this cohort of this CAE.
+
+    A cohort the person cannot even see answers 404, so that its existence does not leak.
+    """
+    site = site_of(request)
+    if can(request.user, action, cae=site, cohort_id=cohort_id):
+        return
+    if can(request.user, Action.COHORT_VIEW, cae=site, cohort_id=cohort_id):
+        raise PermissionDenied
+    raise NotFound

@@ -1,0 +1,54 @@
+"""`make bench`: the benchmarks, on a scratch database; writes bench/results.json and a table."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coopilote.settings.test")
+    import django
+    from django.test.utils import setup_databases, teardown_databases
+
+    django.setup()
+    from django.db import connection
+
+    from network.registry.services import network_setup
+
+    # A scratch database of its own: never the test suite's.
+    connection.settings_dict["TEST"]["NAME"] = "bench_coopilote"
+    config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    try:
+        network_setup()
+        from bench import provisioning
+
+        results = {
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+            "provisioning": provisioning.run(),
+        }
+    finally:
+        teardown_databases(config, verbosity=0)
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    provisioning_result = results["provisioning"]
+    print("| benchmark | figure |\n|---|---|")
+    print(
+        f"| CAE provisioning, clone of the template (median) | "
+        f"{provisioning_result['clone_seconds_median']} s |"
+    )
+    print(
+        f"| CAE provisioning, all migrations (median) | "
+        f"{provisioning_result['migrate_seconds_median']} s |"
+    )
+    print(f"| ratio | {provisioning_result['speedup']} times |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""The web pages' side of `coopilote.access`: the same decisions as the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from coopilote.access import Action, can
+from coopilote.tenancy import current_site
+
+View = Callable[..., HttpResponse]
+
+
+def site_cae() -> Any | None:
+    site = current_site()
+    return site if site.kind == "cae" else None
+
+
+def require(action: Action) -> Callable[[View], View]:
+    """Sign-in first, then `action` in this site's CAE (or on the network) or 403."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not can(request.user, action, cae=site_cae()):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def require_cohort(request: HttpRequest, action: Action, cohort_id: int) -> None:
+    """404 for a cohort the person cannot see, 403 for one they see but cannot act on."""
+    cae = site_cae()
+    if can(request.user, action, cae=cae, cohort_id=cohort_id):
+        return
+    if can(request.user, Action.COHORT_VIEW, cae=cae, cohort_id=cohort_id):
+        raise PermissionDenied
+    raise Http404

@@ -1,0 +1,143 @@
+"""Who may do what: the one place where permission decisions are made, for API and UI alike.
+
+Roles are memberships (public schema): a person is CAE admin or staff of a CAE, animateur·rice
+or coopérant·e of given cohorts of a CAE, or national coordinator. Every check names the CAE it
+is about, so a role in one CAE never opens another one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from coopilote.accounts.models import Membership, Role
+
+
+class Action(StrEnum):
+    NETWORK_VIEW = "network.view"  # national pages: the CAEs, aggregated figures
+    CAE_REGISTER = "cae.register"  # create and onboard a CAE
+    CAE_VIEW = "cae.view"  # a CAE's site: its cohorts, without personal data
+    CAE_MANAGE_TEAM = "cae.manage_team"  # invite admins and staff
+    COHORT_CREATE = "cohort.create"
+    COHORT_VIEW = "cohort.view"
+    COHORT_MANAGE = "cohort.manage"  # edit, lifecycle, animateurs
+    MEMBER_VIEW = "member.view"  # members' personal data
+    MEMBER_MANAGE = "member.manage"  # enrol, withdraw, guardians, outcomes
+    COMMITTEE_MANAGE = "committee.manage"
+
+
+ALL_COHORTS = None  # scope value: every cohort of the CAE
+
+# Actions that can be granted on a single cohort (the others are CAE-wide or national).
+COHORT_LEVEL_ACTIONS = frozenset(
+    {
+        Action.COHORT_VIEW,
+        Action.COHORT_MANAGE,
+        Action.MEMBER_VIEW,
+        Action.MEMBER_MANAGE,
+        Action.COMMITTEE_MANAGE,
+    }
+)
+
+# What each CAE-wide role may do in its CAE, on every cohort of it.
+_CAE_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.CAE_ADMIN: frozenset(Action) - {Action.NETWORK_VIEW, Action.CAE_REGISTER},
+    Role.CAE_STAFF: frozenset(Action)
+    - {Action.NETWORK_VIEW, Action.CAE_REGISTER, Action.CAE_MANAGE_TEAM},
+}
+# What each cohort role may do, on its own cohort only (plus CAE_VIEW on the CAE's site).
+_COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.ANIMATEUR: frozenset(
+        {Action.CAE_VIEW, Action.COHORT_VIEW, Action.MEMBER_VIEW, Action.COMMITTEE_MANAGE}
+    ),
+    Role.MEMBER: frozenset({Action.CAE_VIEW, Action.COHORT_VIEW}),
+}
+# The coordinator follows everything without opening personal data.
+_COORDINATOR_ACTIONS = frozenset(
+    {Action.NETWORK_VIEW, Action.CAE_REGISTER, Action.CAE_VIEW, Action.COHORT_VIEW}
+)
+
+
+@dataclass(frozen=True)
+class Grants:
+    """A person's roles in one CAE (or on the network when `cae_id` is None)."""
+
+    is_coordinator: bool = False
+    cae_roles: frozenset[str] = frozenset()
+    cohort_roles: Mapping[int, frozenset[str]] = field(default_factory=dict)
+
+    def cae_wide_actions(self) -> frozenset[Action]:
+        actions: set[Action] = set(_COORDINATOR_ACTIONS) if self.is_coordinator else set()
+        for role in self.cae_roles:
+            actions |= _CAE_ROLE_ACTIONS[role]
+        return frozenset(actions)
+
+    def cohort_actions(self, cohort_id: int) -> frozenset[Action]:
+        actions: set[Action] = set()
+        for role in self.cohort_roles.get(cohort_id, ()):
+            actions |= _COHORT_ROLE_ACTIONS[role]
+        return frozenset(actions)
+
+
+def grants_for(user: Any, cae: Any | None) -> Grants:
+    """The person's roles relevant to `cae` (one query, cached on the user for the request)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Grants()
+    cache: dict[int | None, Grants] = user.__dict__.setdefault("_coopilote_grants", {})
+    cae_id = getattr(cae, "pk", None) if cae is not None and cae.kind == "cae" else None
+    if cae_id not in cache:
+        cae_roles: set[str] = set()
+        cohort_roles: dict[int, set[str]] = {}
+        if cae_id is not None:
+            for role, cohort_id in (
+                Membership.objects.active()
+                .filter(user=user, cae_id=cae_id)
+                .values_list("role", "cohort_id")
+            ):
+                if cohort_id is None:
+                    cae_roles.add(role)
+                else:
+                    cohort_roles.setdefault(cohort_id, set()).add(role)
+        cache[cae_id] = Grants(
+            is_coordinator=bool(user.is_coordinator),
+            cae_roles=frozenset(cae_roles),
+            cohort_roles={cohort: frozenset(roles) for cohort, roles in cohort_roles.items()},
+        )
+    return cache[cae_id]
+
+
+def can(user: Any, action: Action, *, cae: Any | None, cohort_id: int | None = None) -> bool:
+    """Whether `user` may do `action` in `cae` (None: the network), on `cohort_id` if given."""
+    grants = grants_for(user, cae)
+    if action in grants.cae_wide_actions():
+        return True
+    if cae is None or cae.kind != "cae":
+        return False
+    if cohort_id is not None:
+        return action in grants.cohort_actions(cohort_id)
+    if action == Action.CAE_VIEW:
+        return any(grants.cohort_roles.values())
+    return False
+
+
+def cohort_scope(user: Any, action: Action, *, cae: Any) -> frozenset[int] | None:
+    """The cohorts of `cae` on which `user` may do `action`: ALL_COHORTS (None) or their ids."""
+    grants = grants_for(user, cae)
+    if action in grants.cae_wide_actions():
+        return ALL_COHORTS
+    return frozenset(
+        cohort_id for cohort_id in grants.cohort_roles if action in grants.cohort_actions(cohort_id)
+    )
+
+
+__all__ = [
+    "ALL_COHORTS",
+    "COHORT_LEVEL_ACTIONS",
+    "Action",
+    "Grants",
+    "can",
+    "cohort_scope",
+    "grants_for",
+]

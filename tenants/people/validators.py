@@ -1,0 +1,62 @@
+"""Checks on what people type or upload about members; reusable by any app of a CAE's schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+MAX_DOCUMENT_SIZE_MB = 5
+MAX_DOCUMENT_SIZE = MAX_DOCUMENT_SIZE_MB * 1024 * 1024
+
+# A document's kind is judged by its first bytes, never by its name: a name is whatever the
+# sender chose, and a renamed script or archive must not pass as a signed authorisation.
+DOCUMENT_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "pdf"),
+    (b"\xff\xd8\xff", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+)
+_SIGNATURE_LENGTH = max(len(signature) for signature, _extension in DOCUMENT_SIGNATURES)
+
+validate_postcode = RegexValidator(
+    r"^[0-9]{5}\Z",
+    message=_("Un code postal s'écrit avec 5 chiffres, par exemple 56000."),
+    code="invalid_postcode",
+)
+
+
+def document_extension(file: File[Any]) -> str | None:
+    """The extension matching the file's content ("pdf", "jpg", "png"), or None if none does."""
+    position = file.tell() if not file.closed else 0
+    file.seek(0)
+    head = file.read(_SIGNATURE_LENGTH)
+    file.seek(position)
+    if isinstance(head, str):
+        return None
+    for signature, extension in DOCUMENT_SIGNATURES:
+        if head.startswith(signature):
+            return extension
+    return None
+
+
+def validate_document_file(file: File[Any]) -> None:
+    """Accept a scanned or signed document: a PDF, JPEG or PNG of at most 5 MB."""
+    if file.size is None or file.size == 0:
+        raise ValidationError(_("Ce fichier est vide."), code="empty_file")
+    if file.size > MAX_DOCUMENT_SIZE:
+        raise ValidationError(
+            _("Ce fichier est trop lourd : %(limit)d Mo au maximum."),
+            code="file_too_large",
+            params={"limit": MAX_DOCUMENT_SIZE_MB},
+        )
+    if document_extension(file) is None:
+        raise ValidationError(
+            _(
+                "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG : seul son contenu compte, "
+                "pas son nom."
+            ),
+            code="invalid_document_type",
+        )

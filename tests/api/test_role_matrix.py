@@ -1,0 +1,196 @@
+"""Every role against every endpoint, in its own CAE and another one: any leak fails.
+
+Roles: anonymous, national coordinator, CAE admin, CAE staff, animateur·rice of cohort X,
+coopérant·e of cohort X (all of CAE alpha), staff of CAE beta, and an account with no role.
+Cohort Y is another cohort of alpha; the requests go to alpha's host (and to the national
+site for the network endpoints).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from coopilote.accounts.models import Role, User
+from network.registry.fictional import fictional_identity
+from network.registry.models import Cae
+from tenants.cohorts.models import Cohort
+from tests.conftest import grant, site_client
+
+ROLES = [
+    "anonymous",
+    "coordinator",
+    "cae_admin",
+    "cae_staff",
+    "animateur",
+    "member",
+    "other_cae_staff",
+    "no_role",
+]
+
+
+@dataclass
+class World:
+    cae_alpha: Cae
+    cohort_x: Cohort
+    cohort_y: Cohort
+    users: dict[str, User]
+    colleague: User
+
+
+@pytest.fixture
+def world(cae_alpha: Cae, cae_beta: Cae) -> World:
+    with tenant_context(cae_alpha):
+        cohort_x = Cohort.objects.create(
+            name="X",
+            programme="CT",
+            starts_on=datetime.date(2027, 1, 4),
+            ends_on=datetime.date(2027, 5, 28),
+        )
+        cohort_y = Cohort.objects.create(
+            name="Y",
+            programme="CT",
+            starts_on=datetime.date(2027, 1, 4),
+            ends_on=datetime.date(2027, 5, 28),
+        )
+    users = {
+        role: User.objects.create_user(f"{role}@example.org", "x" * 12)
+        for role in ROLES
+        if role != "anonymous"
+    }
+    User.objects.filter(pk=users["coordinator"].pk).update(is_coordinator=True)
+    users["coordinator"].refresh_from_db()
+    grant(users["cae_admin"], cae_alpha, Role.CAE_ADMIN)
+    grant(users["cae_staff"], cae_alpha, Role.CAE_STAFF)
+    grant(users["animateur"], cae_alpha, Role.ANIMATEUR, cohort_x.pk)
+    grant(users["member"], cae_alpha, Role.MEMBER, cohort_x.pk)
+    grant(users["other_cae_staff"], cae_beta, Role.CAE_STAFF)
+    colleague = User.objects.create_user("colleague@example.org", "x" * 12)
+    grant(colleague, cae_alpha, Role.CAE_STAFF)
+    return World(cae_alpha, cohort_x, cohort_y, users, colleague)
+
+
+def _client(world: World, role: str, cae: Cae | None) -> Client:
+    client = site_client(cae)
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    return client
+
+
+def _cae_payload() -> dict[str, Any]:
+    identity = fictional_identity(31)
+    return {
+        "name": "CAE Nouvelle",
+        "slug": "nouvelle",
+        "legal_form": "scop_sa",
+        "siren": identity["siren"],
+        "siret": identity["siret"],
+        "vat_number": identity["vat_number"],
+        "vat_regime": "standard",
+        "address": "1 rue",
+        "postcode": "56000",
+        "city": "Vannes",
+        "department": "56",
+        "first_admin": {"email": "admin-nouvelle@example.org"},
+    }
+
+
+# endpoint name -> (site: "cae" | "network", method, path template, body or None)
+ENDPOINTS: dict[str, tuple[str, str, str, Any]] = {
+    "api cohort list": ("cae", "get", "/api/v1/cohorts/", None),
+    "api cohort create": (
+        "cae",
+        "post",
+        "/api/v1/cohorts/",
+        {"name": "Z", "programme": "CT", "starts_on": "2027-02-01", "ends_on": "2027-06-30"},
+    ),
+    "api cohort X": ("cae", "get", "/api/v1/cohorts/{x}/", None),
+    "api cohort Y": ("cae", "get", "/api/v1/cohorts/{y}/", None),
+    "api cohort X edit": ("cae", "patch", "/api/v1/cohorts/{x}/", {"places": 14}),
+    "api cohort X transition": (
+        "cae",
+        "post",
+        "/api/v1/cohorts/{x}/transitions/",
+        {"to_status": "recruiting", "reason": "Ouverture"},
+    ),
+    "api cohort X animateurs": (
+        "cae",
+        "post",
+        "/api/v1/cohorts/{x}/animateurs/",
+        {"user": "{colleague}"},
+    ),
+    "api cae list": ("network", "get", "/api/v1/caes/", None),
+    "api cae register": ("network", "post", "/api/v1/caes/", "cae"),
+    "page cae home": ("cae", "get", "/", None),
+    "page cohort new": ("cae", "get", "/cooperatives/nouvelle/", None),
+    "page cohort X": ("cae", "get", "/cooperatives/{x}/", None),
+    "page cohort Y": ("cae", "get", "/cooperatives/{y}/", None),
+    "page cae index": ("network", "get", "/caes/", None),
+    "page cae new": ("network", "get", "/caes/nouvelle/", None),
+}
+
+# Expected status per endpoint, in the order of ROLES.
+EXPECTED: dict[str, list[int]] = {
+    #                          anon coord admin staff anim member other none
+    "api cohort list": [403, 200, 200, 200, 200, 200, 403, 403],
+    "api cohort create": [403, 403, 201, 201, 403, 403, 403, 403],
+    "api cohort X": [403, 200, 200, 200, 200, 200, 403, 403],
+    "api cohort Y": [403, 200, 200, 200, 404, 404, 403, 403],
+    "api cohort X edit": [403, 403, 200, 200, 403, 403, 403, 403],
+    "api cohort X transition": [403, 403, 200, 200, 403, 403, 403, 403],
+    "api cohort X animateurs": [403, 403, 201, 201, 403, 403, 403, 403],
+    "api cae list": [403, 200, 403, 403, 403, 403, 403, 403],
+    "api cae register": [403, 201, 403, 403, 403, 403, 403, 403],
+    "page cae home": [200, 200, 200, 200, 200, 200, 403, 403],
+    "page cohort new": [302, 403, 200, 200, 403, 403, 403, 403],
+    "page cohort X": [302, 200, 200, 200, 200, 200, 403, 403],
+    "page cohort Y": [302, 200, 200, 200, 404, 404, 403, 403],
+    "page cae index": [302, 200, 403, 403, 403, 403, 403, 403],
+    "page cae new": [302, 200, 403, 403, 403, 403, 403, 403],
+}
+
+
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix(world: World, endpoint: str, role: str) -> None:
+    site, method, template, body = ENDPOINTS[endpoint]
+    path = template.format(x=world.cohort_x.pk, y=world.cohort_y.pk)
+    if body == "cae":
+        body = _cae_payload()
+    elif isinstance(body, dict):
+        body = {
+            key: (world.colleague.pk if value == "{colleague}" else value)
+            for key, value in body.items()
+        }
+    client = _client(world, role, world.cae_alpha if site == "cae" else None)
+    kwargs = {"data": body, "content_type": "application/json"} if body is not None else {}
+
+    response = getattr(client, method)(path, **kwargs)
+
+    expected = EXPECTED[endpoint][ROLES.index(role)]
+    assert response.status_code == expected, (endpoint, role, response.content[:300])
+
+
+def test_every_route_of_the_matrix_exists_in_both_directions() -> None:
+    assert set(EXPECTED) == set(ENDPOINTS)
+    assert all(len(row) == len(ROLES) for row in EXPECTED.values())
+
+
+@pytest.mark.parametrize("role", ["animateur", "member"])
+def test_cohort_roles_list_only_their_cohorts(world: World, role: str) -> None:
+    response = _client(world, role, world.cae_alpha).get("/api/v1/cohorts/")
+
+    assert [cohort["name"] for cohort in response.json()] == ["X"]
+
+
+def test_a_role_in_alpha_opens_nothing_in_beta(world: World, cae_beta: Cae) -> None:
+    for role in ("cae_admin", "cae_staff", "animateur", "member"):
+        client = site_client(cae_beta)
+        client.force_login(world.users[role])
+        assert client.get("/api/v1/cohorts/").status_code == 403, role
+        assert client.get(f"/api/v1/cohorts/{world.cohort_x.pk}/").status_code == 403, role
