@@ -6,9 +6,19 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from coopilote.errors import ApplicationError
 from network.registry.geography import DEPARTMENT_CHOICES
 from network.registry.models import LegalForm, NetworkMembership, VatRegime
-from tenants.cohorts.models import CohortStatus, Programme, TerritoryKind
+from tenants.cohorts.models import Cohort, CohortStatus, Programme, TerritoryKind
+from tenants.people.models import Guardian, Member, Outcome
+
+
+def form_add_errors(form: forms.BaseForm, error: ApplicationError) -> None:
+    """Show a domain refusal on the form, next to the fields at fault."""
+    form.add_error(None, error.message)
+    for field, field_messages in error.details.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
 
 
 class LoginForm(AuthenticationForm):
@@ -82,3 +92,65 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(
         label=_("Motif"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class MemberForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Member
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_date",
+            "gender",
+            "postcode",
+            "qpv_resident",
+            "status_at_entry",
+            "email",
+            "phone",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+        ]
+        widgets = {"birth_date": DateInput()}
+
+
+class GuardianForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Guardian
+        fields = [
+            "full_name",
+            "relationship",
+            "phone",
+            "email",
+            "authorisation_file",
+            "authorisation_signed_on",
+        ]
+        widgets = {
+            "authorisation_signed_on": DateInput(),
+            "authorisation_file": forms.ClearableFileInput(
+                attrs={"accept": "application/pdf,image/jpeg,image/png"}
+            ),
+        }
+
+
+class EnrolForm(forms.Form):
+    cohort = forms.ModelChoiceField(label=_("Coopérative"), queryset=Cohort.objects.none())
+    enrolled_on = forms.DateField(label=_("Date d'inscription"), widget=DateInput())
+
+    def __init__(self, *args: Any, cohorts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = cohorts  # type: ignore[attr-defined]
+
+
+class WithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(label=_("Date de sortie"), widget=DateInput())
+    reason = forms.CharField(label=_("Motif"), max_length=2000)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Suite de parcours"), choices=Outcome.choices)
+    detail = forms.CharField(label=_("Précisions"), max_length=500, required=False)
+    recorded_on = forms.DateField(label=_("Date"), widget=DateInput())

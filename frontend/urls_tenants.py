@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend import views
+from frontend import members, views
 
 app_name = "frontend"
 
@@ -14,6 +14,9 @@ urlpatterns = [
         views.cohort_animateur_add,
         name="cohort-animateur-add",
     ),
+    path("membres/", members.member_index, name="member-index"),
+    path("membres/nouveau/", members.member_new, name="member-new"),
+    path("membres/<int:member_id>/", members.member_detail, name="member-detail"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("activation/<str:uidb64>/<str:token>/", views.activation, name="activation"),

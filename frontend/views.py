@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -23,6 +22,7 @@ from frontend.forms import (
     CohortForm,
     LoginForm,
     TransitionForm,
+    form_add_errors,
 )
 from network.registry.models import Cae, SiteStatus
 from network.registry.selectors import cae_list, cae_list_active
@@ -39,14 +39,6 @@ from tenants.cohorts.services import (
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
-
-
-def form_add_errors(form: forms.Form, error: ApplicationError) -> None:
-    """Show a domain refusal on the form, next to the fields at fault."""
-    form.add_error(None, error.message)
-    for field, field_messages in error.details.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def site_url(request: HttpRequest, host: str) -> str:

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from api.permissions import require_cohort, site_of
 from coopilote.access import Action, can, cohort_scope
 from tenants.cohorts.models import Cohort
+from tenants.cohorts.selectors import cohort_get
 from tenants.people.models import (
     CommitteeKind,
     CommitteeSeat,
@@ -32,7 +33,6 @@ from tenants.people.models import (
     StatusAtEntry,
 )
 from tenants.people.selectors import (
-    cohort_get,
     committee_get,
     committee_list,
     enrolment_get,

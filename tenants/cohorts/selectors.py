@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from tenants.cohorts.models import Cohort, CohortTransition
+from tenants.cohorts.models import Cohort, CohortStatus, CohortTransition
 
 
 def cohort_list(*, cohort_ids: frozenset[int] | None = None) -> QuerySet[Cohort]:
@@ -13,3 +13,14 @@ def cohort_list(*, cohort_ids: frozenset[int] | None = None) -> QuerySet[Cohort]
 
 def cohort_history(*, cohort: Cohort) -> QuerySet[CohortTransition]:
     return cohort.transitions.select_related("by").order_by("at", "pk")
+
+
+def cohort_get(*, cohort_id: int) -> Cohort | None:
+    return Cohort.objects.filter(pk=cohort_id).first()
+
+
+def cohort_list_open_for_enrolment() -> QuerySet[Cohort]:
+    """The cohorts that take enrolments now: recruiting or running."""
+    return Cohort.objects.filter(
+        status__in=[CohortStatus.RECRUITING, CohortStatus.RUNNING]
+    ).order_by("-starts_on", "name")

@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from coopilote.access import Action, cohort_scope
-from tenants.cohorts.models import Cohort
 from tenants.people.models import Committee, CommitteeSeat, Enrolment, Guardian, Member
 
 
@@ -31,12 +30,6 @@ def member_get(
 ) -> Member | None:
     """The member, if `user` may do `action` on them; None otherwise (or if there is none)."""
     return member_list(user=user, cae=cae, action=action).filter(pk=member_id).first()
-
-
-def cohort_get(*, cohort_id: int) -> Cohort | None:
-    # The API needs the cohort object to enrol into; tenants.cohorts has no single-cohort
-    # selector yet, and this one must not depend on that module's reworked services.
-    return Cohort.objects.filter(pk=cohort_id).first()
 
 
 def enrolment_list(*, cohort_id: int) -> QuerySet[Enrolment]:

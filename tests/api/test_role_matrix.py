@@ -131,28 +131,36 @@ ENDPOINTS: dict[str, tuple[str, str, str, Any]] = {
     "page cohort X": ("cae", "get", "/cooperatives/{x}/", None),
     "page cohort Y": ("cae", "get", "/cooperatives/{y}/", None),
     "page cae index": ("network", "get", "/caes/", None),
+    "page members": ("cae", "get", "/membres/", None),
+    "page member new": ("cae", "get", "/membres/nouveau/", None),
+    "api member list": ("cae", "get", "/api/v1/members/", None),
     "page cae new": ("network", "get", "/caes/nouvelle/", None),
 }
 
 # Expected status per endpoint, in the order of ROLES.
+# fmt: off
 EXPECTED: dict[str, list[int]] = {
     #                          anon coord admin staff anim member other none
-    "api cohort list": [403, 200, 200, 200, 200, 200, 403, 403],
-    "api cohort create": [403, 403, 201, 201, 403, 403, 403, 403],
-    "api cohort X": [403, 200, 200, 200, 200, 200, 403, 403],
-    "api cohort Y": [403, 200, 200, 200, 404, 404, 403, 403],
-    "api cohort X edit": [403, 403, 200, 200, 403, 403, 403, 403],
+    "api cohort list":         [403, 200, 200, 200, 200, 200, 403, 403],
+    "api cohort create":       [403, 403, 201, 201, 403, 403, 403, 403],
+    "api cohort X":            [403, 200, 200, 200, 200, 200, 403, 403],
+    "api cohort Y":            [403, 200, 200, 200, 404, 404, 403, 403],
+    "api cohort X edit":       [403, 403, 200, 200, 403, 403, 403, 403],
     "api cohort X transition": [403, 403, 200, 200, 403, 403, 403, 403],
     "api cohort X animateurs": [403, 403, 201, 201, 403, 403, 403, 403],
-    "api cae list": [403, 200, 403, 403, 403, 403, 403, 403],
-    "api cae register": [403, 201, 403, 403, 403, 403, 403, 403],
-    "page cae home": [200, 200, 200, 200, 200, 200, 403, 403],
-    "page cohort new": [302, 403, 200, 200, 403, 403, 403, 403],
-    "page cohort X": [302, 200, 200, 200, 200, 200, 403, 403],
-    "page cohort Y": [302, 200, 200, 200, 404, 404, 403, 403],
-    "page cae index": [302, 200, 403, 403, 403, 403, 403, 403],
-    "page cae new": [302, 200, 403, 403, 403, 403, 403, 403],
+    "api member list":         [403, 403, 200, 200, 200, 403, 403, 403],
+    "api cae list":            [403, 200, 403, 403, 403, 403, 403, 403],
+    "api cae register":        [403, 201, 403, 403, 403, 403, 403, 403],
+    "page cae home":           [200, 200, 200, 200, 200, 200, 403, 403],
+    "page cohort new":         [302, 403, 200, 200, 403, 403, 403, 403],
+    "page cohort X":           [302, 200, 200, 200, 200, 200, 403, 403],
+    "page cohort Y":           [302, 200, 200, 200, 404, 404, 403, 403],
+    "page members":            [302, 403, 200, 200, 200, 403, 403, 403],
+    "page member new":         [302, 403, 200, 200, 403, 403, 403, 403],
+    "page cae index":          [302, 200, 403, 403, 403, 403, 403, 403],
+    "page cae new":            [302, 200, 403, 403, 403, 403, 403, 403],
 }
+# fmt: on
 
 
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))

@@ -1,0 +1,121 @@
+"""Staff enrol coopérant·es in the web pages: a minor only with a parental authorisation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django_tenants.utils import tenant_context
+from pytest_django.fixtures import Settings
+
+from coopilote.accounts.models import Role, User
+from network.registry.models import Cae
+from tenants.people.models import Enrolment, Guardian, Member
+from tests.conftest import grant, site_client
+from tests.tenants.people.factories import (
+    NEXT_SUMMER,
+    CohortFactory,
+    MemberFactory,
+    born_aged,
+    pdf_upload,
+)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Settings, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES}
+    return tmp_path
+
+
+def _member_form(**overrides: str) -> dict[str, str]:
+    return {
+        "first_name": "Lina", "last_name": "Le Goff", "birth_date": str(born_aged(17)),
+        "gender": "female", "postcode": "56000", "qpv_resident": "on",
+        "status_at_entry": "school", "email": "", "phone": "",
+        "emergency_contact_name": "Anne Le Goff", "emergency_contact_phone": "0600000000",
+    } | overrides
+
+
+def test_staff_enrol_a_minor_once_the_authorisation_is_recorded(cae_alpha: Cae,
+                                                                person: User) -> None:
+    grant(person, cae_alpha, Role.CAE_STAFF)
+    with tenant_context(cae_alpha):
+        cohort = CohortFactory.create()
+    client = site_client(cae_alpha)
+    client.force_login(person)
+
+    bad = client.post("/membres/nouveau/", _member_form(postcode="5600"))
+    created = client.post("/membres/nouveau/", _member_form())
+    assert bad.status_code == 400
+    assert 'value="Le Goff"' in bad.content.decode()  # what was typed is kept
+    assert created.status_code == 302
+    page = created["Location"]
+    enrol = {"step": "enrol", "enrol-cohort": str(cohort.pk),
+             "enrol-enrolled_on": str(NEXT_SUMMER)}
+
+    refused = client.post(page, enrol)
+    assert refused.status_code == 400
+    assert "autorisation parentale signée" in refused.content.decode()
+    with tenant_context(cae_alpha):
+        assert not Enrolment.objects.exists()
+
+    not_a_pdf = client.post(page, {
+        "step": "guardian", "guardian-full_name": "Anne Le Goff",
+        "guardian-relationship": "mère", "guardian-phone": "0600000000", "guardian-email": "",
+        "guardian-authorisation_signed_on": "2026-06-01",
+        "guardian-authorisation_file": pdf_upload("autorisation.pdf").__class__(
+            "autorisation.pdf", b"juste du texte", content_type="application/pdf"),
+    })
+    assert not_a_pdf.status_code == 400
+    with tenant_context(cae_alpha):
+        assert not Guardian.objects.exists()
+
+    recorded = client.post(page, {
+        "step": "guardian", "guardian-full_name": "Anne Le Goff",
+        "guardian-relationship": "mère", "guardian-phone": "0600000000", "guardian-email": "",
+        "guardian-authorisation_signed_on": "2026-06-01",
+        "guardian-authorisation_file": pdf_upload(),
+    })
+    accepted = client.post(page, enrol)
+
+    assert recorded.status_code == 302
+    assert accepted.status_code == 302
+    with tenant_context(cae_alpha):
+        assert Enrolment.objects.get().member.first_name == "Lina"
+    assert "CJS de Vannes" in client.get(page).content.decode()
+
+
+def test_an_animateur_sees_only_their_cohorts_members(cae_alpha: Cae, person: User) -> None:
+    with tenant_context(cae_alpha):
+        mine, other = CohortFactory.create(name="A"), CohortFactory.create(name="B")
+        lina = MemberFactory.create(first_name="Lina", birth_date=born_aged(18))
+        yanis = MemberFactory.create(first_name="Yanis", birth_date=born_aged(18))
+        Enrolment.objects.create(member=lina, cohort=mine, enrolled_on=NEXT_SUMMER)
+        Enrolment.objects.create(member=yanis, cohort=other, enrolled_on=NEXT_SUMMER)
+    grant(person, cae_alpha, Role.ANIMATEUR, mine.pk)
+    client = site_client(cae_alpha)
+    client.force_login(person)
+
+    listing = client.get("/membres/").content.decode()
+
+    assert "Lina" in listing
+    assert "Yanis" not in listing
+    assert client.get(f"/membres/{lina.pk}/").status_code == 200
+    assert client.get(f"/membres/{yanis.pk}/").status_code == 404
+    # Seeing is not managing: no enrolment form, and a forged POST changes nothing.
+    assert client.post(f"/membres/{lina.pk}/", {"step": "withdraw"}).status_code == 404
+    assert client.get("/membres/nouveau/").status_code == 403
+
+
+def test_a_member_of_beta_is_not_reachable_from_alpha(cae_alpha: Cae, cae_beta: Cae,
+                                                      person: User) -> None:
+    grant(person, cae_alpha, Role.CAE_STAFF)
+    with tenant_context(cae_beta):
+        member = MemberFactory.create()
+    with tenant_context(cae_alpha):
+        assert not Member.objects.filter(pk=member.pk).exists()
+    client = site_client(cae_alpha)
+    client.force_login(person)
+
+    assert client.get(f"/membres/{member.pk}/").status_code == 404
