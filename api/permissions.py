@@ -9,13 +9,12 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from coopilote.access import COHORT_LEVEL_ACTIONS, Action, can
-from coopilote.tenancy import current_site
+from coopilote.tenancy import current_cae
 
 
 def site_of(request: Request) -> Any | None:
     """The CAE the request is about, or None on the national site."""
-    site = current_site()
-    return site if site.kind == "cae" else None
+    return current_cae()
 
 
 class ActionPermission(BasePermission):

@@ -11,14 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from coopilote.access import Action, can
-from coopilote.tenancy import current_site
+from coopilote.tenancy import current_cae
 
 View = Callable[..., HttpResponse]
 
 
-def site_cae() -> Any | None:
-    site = current_site()
-    return site if site.kind == "cae" else None
+site_cae = current_cae
 
 
 def require(action: Action) -> Callable[[View], View]:

@@ -41,7 +41,7 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def site_url(request: HttpRequest, host: str) -> str:
+def link_on_this_port(request: HttpRequest, host: str) -> str:
     """The address of another site of the network, on this request's scheme and port."""
     port = request.get_port()
     default_port = "443" if request.is_secure() else "80"
@@ -53,7 +53,7 @@ def site_url(request: HttpRequest, host: str) -> str:
 
 def national_home(request: HttpRequest) -> HttpResponse:
     caes = [
-        {"name": cae.name, "url": site_url(request, site_host(cae.slug))}
+        {"name": cae.name, "url": link_on_this_port(request, site_host(cae.slug))}
         for cae in cae_list_active()
     ]
     return render(request, "frontend/national_home.html", {"caes": caes})
@@ -100,7 +100,7 @@ def cae_detail(request: HtmxHttpRequest, cae_id: int) -> HttpResponse:
     cae: Cae = get_object_or_404(cae_list(), pk=cae_id)
     context = {
         "cae": cae,
-        "url": site_url(request, site_host(cae.slug)),
+        "url": link_on_this_port(request, site_host(cae.slug)),
         "provisioning": cae.status == SiteStatus.PROVISIONING,
     }
     if request.htmx:

@@ -182,3 +182,20 @@ def test_coordinator_registers_a_cae_in_the_web_form(coordinator: User) -> None:
     page = client.get(response["Location"])
     assert "Espace en préparation" in page.content.decode()
     assert 'hx-trigger="every 1s"' in page.content.decode()
+
+
+def test_the_provisioning_status_refreshes_as_a_fragment(coordinator: User) -> None:
+    client = site_client()
+    client.force_login(coordinator)
+    client.post("/api/v1/caes/", _payload(), content_type="application/json")
+    cae = Cae.objects.get(slug="ker-avel")
+
+    polling = client.get(f"/caes/{cae.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    cae_provision_task.apply(kwargs={"cae_id": cae.pk}, throw=True)
+    ready = client.get(f"/caes/{cae.pk}/", HTTP_HX_REQUEST="true").content.decode()
+
+    assert polling.lstrip().startswith('<div id="statut"')
+    assert "<html" not in polling
+    assert "Espace en préparation" in polling
+    assert 'hx-trigger="every 1s"' not in ready  # polling stops once ready
+    assert "http://ker-avel.localhost/" in ready

@@ -20,3 +20,9 @@ def in_public_schema() -> bool:
 def current_site() -> Any:
     """The site (registry `Cae` row) whose schema the connection is set to."""
     return connection.tenant  # type: ignore[attr-defined]
+
+
+def current_cae() -> Any | None:
+    """The CAE whose schema the connection is set to; None on the national site."""
+    site = current_site()
+    return site if site.kind == "cae" else None
