@@ -9,11 +9,12 @@ from api.v1.cohorts import (
     CohortTransitionApi,
 )
 from api.v1.root import root_view
+from api.v1.team import TeamApi
 
 app_name = "api"
 
 v1 = [
-    path("", root_view("cohort-list", "member-list").as_view(), name="root"),
+    path("", root_view("cohort-list", "member-list", "team").as_view(), name="root"),
     path("cohorts/", CohortListApi.as_view(), name="cohort-list"),
     path("cohorts/<int:cohort_id>/", CohortDetailApi.as_view(), name="cohort-detail"),
     path(
@@ -27,6 +28,7 @@ v1 = [
         name="cohort-animateurs",
     ),
     *people.urlpatterns,
+    path("team/", TeamApi.as_view(), name="team"),
 ]
 
 urlpatterns = [

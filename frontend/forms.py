@@ -154,3 +154,22 @@ class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Suite de parcours"), choices=Outcome.choices)
     detail = forms.CharField(label=_("Précisions"), max_length=500, required=False)
     recorded_on = forms.DateField(label=_("Date"), widget=DateInput())
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Rôle"))
+    cohort = forms.ModelChoiceField(
+        label=_("Coopérative (pour un·e animateur·rice)"),
+        queryset=Cohort.objects.none(),
+        required=False,
+    )
+
+    def __init__(
+        self, *args: Any, roles: list[tuple[str, str]], cohorts: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles  # type: ignore[attr-defined]
+        self.fields["cohort"].queryset = cohorts  # type: ignore[attr-defined]

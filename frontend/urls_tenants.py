@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend import members, views
+from frontend import members, team, views
 
 app_name = "frontend"
 
@@ -14,6 +14,7 @@ urlpatterns = [
         views.cohort_animateur_add,
         name="cohort-animateur-add",
     ),
+    path("equipe/", team.team, name="team"),
     path("membres/", members.member_index, name="member-index"),
     path("membres/nouveau/", members.member_new, name="member-new"),
     path("membres/<int:member_id>/", members.member_detail, name="member-detail"),

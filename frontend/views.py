@@ -157,6 +157,9 @@ def cae_home(request: HttpRequest) -> HttpResponse:
         {
             "cohorts": cohort_list(cohort_ids=scope),
             "can_create": can(request.user, Action.COHORT_CREATE, cae=cae),
+            "can_see_members": cohort_scope(request.user, Action.MEMBER_VIEW, cae=cae)
+            != frozenset(),
+            "can_manage_team": can(request.user, Action.COHORT_MANAGE, cae=cae),
         },
     )
 

@@ -158,19 +158,58 @@ def normalised_identity(identity: dict[str, Any]) -> dict[str, Any]:
 
 def cae_invite_team(*, cae: Cae) -> int:
     """Email an invitation to each admin of the CAE not yet told; return how many were sent."""
-    sent = 0
     memberships = Membership.objects.active().filter(cae=cae, role=Role.CAE_ADMIN)
-    for membership in memberships.select_related("user"):
-        with transaction.atomic():
-            _run, created = task_run_record(
-                key=f"registry.invite:{cae.pk}:{membership.pk}", task_name="registry.invite"
-            )
-            if created:
-                invitation_send(
-                    user=membership.user, site_name=cae.name, site_url=site_url(cae.slug)
-                )
-                sent += 1
-    return sent
+    return sum(membership_invite(membership=membership) for membership in memberships)
+
+
+def membership_invite(*, membership: Membership) -> bool:
+    """Email the person their new role, once per membership; return whether it was sent now.
+
+    Tasks are delivered at least once: the ledger row and the email go together, so a retry
+    after a failed send sends it, and a retry after a successful one does not.
+    """
+    cae = membership.cae
+    with transaction.atomic():
+        _run, created = task_run_record(
+            key=f"registry.invite:{cae.pk}:{membership.pk}", task_name="registry.invite"
+        )
+        if created:
+            invitation_send(user=membership.user, site_name=cae.name, site_url=site_url(cae.slug))
+    return created
+
+
+TEAM_ROLES = (Role.CAE_ADMIN, Role.CAE_STAFF, Role.ANIMATEUR)
+
+
+@transaction.atomic
+def cae_team_invite(
+    *,
+    cae: Cae,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    cohort_id: int | None = None,
+) -> Membership:
+    """Give a person (invited if new) a role in the CAE; the email leaves after the commit.
+
+    An animateur·rice is invited for one cohort (`cohort_id`, checked by the caller in the CAE's
+    schema); admins and staff for the whole CAE.
+    """
+    if role not in TEAM_ROLES:
+        raise ApplicationError(_("Ce rôle ne s'attribue pas par invitation."))
+    if (role == Role.ANIMATEUR) != (cohort_id is not None):
+        raise ApplicationError(_("Un·e animateur·rice est invité·e pour une coopérative précise."))
+    user = user_get_or_invite(email=email, first_name=first_name, last_name=last_name)
+    membership, created = Membership.objects.active().get_or_create(
+        user=user, cae=cae, role=role, cohort_id=cohort_id
+    )
+    if not created:
+        raise ApplicationError(_("Cette personne a déjà ce rôle."))
+    from network.registry.tasks import membership_invite_task  # the tasks module imports us
+
+    task_enqueue_on_commit(membership_invite_task, membership_id=membership.pk)
+    return membership
 
 
 @transaction.atomic

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from coopilote.accounts.models import Membership
 from coopilote.tasking.base import NetworkTask
 from network.registry.models import Cae
-from network.registry.services import cae_invite_team, cae_provision
+from network.registry.services import cae_invite_team, cae_provision, membership_invite
 
 
 @shared_task(
@@ -21,3 +22,16 @@ def cae_provision_task(*, cae_id: int) -> None:
     cae = Cae.objects.get(pk=cae_id)
     cae = cae_provision(cae=cae)
     cae_invite_team(cae=cae)
+
+
+@shared_task(
+    name="registry.membership_invite",
+    base=NetworkTask,
+    max_retries=5,
+    autoretry_for=(ConnectionError, OSError),
+    retry_backoff=True,
+)
+def membership_invite_task(*, membership_id: int) -> None:
+    """Email a person the role they were just given."""
+    membership = Membership.objects.select_related("user", "cae").get(pk=membership_id)
+    membership_invite(membership=membership)
