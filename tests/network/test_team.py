@@ -50,7 +50,8 @@ def test_admin_invites_staff_and_the_email_leaves_after_the_commit(
     assert response.json()["activated"] is False
     membership = Membership.objects.get(user__email="yann@example.org", cae=cae_alpha)
     assert membership.role == Role.CAE_STAFF
-    assert len(callbacks) == 1 and mail.outbox == []
+    assert len(callbacks) == 1
+    assert mail.outbox == []
     membership_invite_task.apply(kwargs={"membership_id": membership.pk}, throw=True)
     membership_invite_task.apply(kwargs={"membership_id": membership.pk}, throw=True)
     (email,) = mail.outbox
