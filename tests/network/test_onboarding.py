@@ -199,3 +199,19 @@ def test_the_provisioning_status_refreshes_as_a_fragment(coordinator: User) -> N
     assert "Espace en préparation" in polling
     assert 'hx-trigger="every 1s"' not in ready  # polling stops once ready
     assert "http://ker-avel.localhost/" in ready
+
+
+def test_an_expired_invitation_link_is_refused(coordinator: User, settings: Any) -> None:
+    client = site_client()
+    client.force_login(coordinator)
+    client.post("/api/v1/caes/", _payload(), content_type="application/json")
+    cae = Cae.objects.get(slug="ker-avel")
+    cae_provision_task.apply(kwargs={"cae_id": cae.pk}, throw=True)
+    path = _activation_path(str(mail.outbox[0].body))
+
+    settings.PASSWORD_RESET_TIMEOUT = -1  # every link is older than that
+
+    response = site_client(cae).post(path, {"password": "une-phrase-de-passe-solide",
+                                            "password_again": "une-phrase-de-passe-solide"})
+    assert response.status_code == 404
+    assert not User.objects.get(email="gwen@example.org").has_usable_password()
