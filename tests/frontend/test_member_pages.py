@@ -30,15 +30,23 @@ def media_root(settings: Settings, tmp_path: Path) -> Path:
 
 def _member_form(**overrides: str) -> dict[str, str]:
     return {
-        "first_name": "Lina", "last_name": "Le Goff", "birth_date": str(born_aged(17)),
-        "gender": "female", "postcode": "56000", "qpv_resident": "on",
-        "status_at_entry": "school", "email": "", "phone": "",
-        "emergency_contact_name": "Anne Le Goff", "emergency_contact_phone": "0600000000",
+        "first_name": "Lina",
+        "last_name": "Le Goff",
+        "birth_date": str(born_aged(17)),
+        "gender": "female",
+        "postcode": "56000",
+        "qpv_resident": "on",
+        "status_at_entry": "school",
+        "email": "",
+        "phone": "",
+        "emergency_contact_name": "Anne Le Goff",
+        "emergency_contact_phone": "0600000000",
     } | overrides
 
 
-def test_staff_enrol_a_minor_once_the_authorisation_is_recorded(cae_alpha: Cae,
-                                                                person: User) -> None:
+def test_staff_enrol_a_minor_once_the_authorisation_is_recorded(
+    cae_alpha: Cae, person: User
+) -> None:
     grant(person, cae_alpha, Role.CAE_STAFF)
     with tenant_context(cae_alpha):
         cohort = CohortFactory.create()
@@ -51,8 +59,7 @@ def test_staff_enrol_a_minor_once_the_authorisation_is_recorded(cae_alpha: Cae,
     assert 'value="Le Goff"' in bad.content.decode()  # what was typed is kept
     assert created.status_code == 302
     page = created["Location"]
-    enrol = {"step": "enrol", "enrol-cohort": str(cohort.pk),
-             "enrol-enrolled_on": str(NEXT_SUMMER)}
+    enrol = {"step": "enrol", "enrol-cohort": str(cohort.pk), "enrol-enrolled_on": str(NEXT_SUMMER)}
 
     refused = client.post(page, enrol)
     assert refused.status_code == 400
@@ -60,23 +67,36 @@ def test_staff_enrol_a_minor_once_the_authorisation_is_recorded(cae_alpha: Cae,
     with tenant_context(cae_alpha):
         assert not Enrolment.objects.exists()
 
-    not_a_pdf = client.post(page, {
-        "step": "guardian", "guardian-full_name": "Anne Le Goff",
-        "guardian-relationship": "mère", "guardian-phone": "0600000000", "guardian-email": "",
-        "guardian-authorisation_signed_on": "2026-06-01",
-        "guardian-authorisation_file": pdf_upload("autorisation.pdf").__class__(
-            "autorisation.pdf", b"juste du texte", content_type="application/pdf"),
-    })
+    not_a_pdf = client.post(
+        page,
+        {
+            "step": "guardian",
+            "guardian-full_name": "Anne Le Goff",
+            "guardian-relationship": "mère",
+            "guardian-phone": "0600000000",
+            "guardian-email": "",
+            "guardian-authorisation_signed_on": "2026-06-01",
+            "guardian-authorisation_file": pdf_upload("autorisation.pdf").__class__(
+                "autorisation.pdf", b"juste du texte", content_type="application/pdf"
+            ),
+        },
+    )
     assert not_a_pdf.status_code == 400
     with tenant_context(cae_alpha):
         assert not Guardian.objects.exists()
 
-    recorded = client.post(page, {
-        "step": "guardian", "guardian-full_name": "Anne Le Goff",
-        "guardian-relationship": "mère", "guardian-phone": "0600000000", "guardian-email": "",
-        "guardian-authorisation_signed_on": "2026-06-01",
-        "guardian-authorisation_file": pdf_upload(),
-    })
+    recorded = client.post(
+        page,
+        {
+            "step": "guardian",
+            "guardian-full_name": "Anne Le Goff",
+            "guardian-relationship": "mère",
+            "guardian-phone": "0600000000",
+            "guardian-email": "",
+            "guardian-authorisation_signed_on": "2026-06-01",
+            "guardian-authorisation_file": pdf_upload(),
+        },
+    )
     accepted = client.post(page, enrol)
 
     assert recorded.status_code == 302
@@ -108,8 +128,9 @@ def test_an_animateur_sees_only_their_cohorts_members(cae_alpha: Cae, person: Us
     assert client.get("/membres/nouveau/").status_code == 403
 
 
-def test_a_member_of_beta_is_not_reachable_from_alpha(cae_alpha: Cae, cae_beta: Cae,
-                                                      person: User) -> None:
+def test_a_member_of_beta_is_not_reachable_from_alpha(
+    cae_alpha: Cae, cae_beta: Cae, person: User
+) -> None:
     grant(person, cae_alpha, Role.CAE_STAFF)
     with tenant_context(cae_beta):
         member = MemberFactory.create()

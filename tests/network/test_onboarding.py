@@ -211,7 +211,9 @@ def test_an_expired_invitation_link_is_refused(coordinator: User, settings: Any)
 
     settings.PASSWORD_RESET_TIMEOUT = -1  # every link is older than that
 
-    response = site_client(cae).post(path, {"password": "une-phrase-de-passe-solide",
-                                            "password_again": "une-phrase-de-passe-solide"})
+    response = site_client(cae).post(
+        path,
+        {"password": "une-phrase-de-passe-solide", "password_again": "une-phrase-de-passe-solide"},
+    )
     assert response.status_code == 404
     assert not User.objects.get(email="gwen@example.org").has_usable_password()
