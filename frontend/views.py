@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django_htmx.middleware import HtmxDetails
 
 from coopilote.access import Action, can, cohort_scope
-from coopilote.accounts.models import User
+from coopilote.accounts.models import Membership, Role, User
 from coopilote.accounts.services import account_activate, invitation_user
 from coopilote.errors import ApplicationError
 from frontend.access import require, require_cohort, site_cae
@@ -35,6 +35,7 @@ from tenants.cohorts.services import (
     cohort_create,
     cohort_transition,
 )
+from tenants.people.selectors import committee_list, enrolment_list
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -200,6 +201,18 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
                 return redirect("frontend:cohort-detail", cohort_id=cohort.pk)
         status_code = 400
     animateurs = User.objects.filter(pk__in=cohort_animateur_ids(cohort)).order_by("first_name")
+    # Who sees whose name: people who may see members get full names, the cohort's own
+    # coopérant·es their first names, everyone else (e.g. the coordinator) only the counts.
+    if can(request.user, Action.MEMBER_VIEW, cae=cae, cohort_id=cohort.pk):
+        names = "full"
+    elif (
+        Membership.objects.active()
+        .filter(user_id=request.user.pk, cae=cae, cohort_id=cohort.pk, role=Role.MEMBER)
+        .exists()
+    ):
+        names = "first"
+    else:
+        names = "count"
     return render(
         request,
         "frontend/cohort_detail.html",
@@ -209,6 +222,9 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "animateurs": animateurs,
             "can_manage": can_manage,
             "transition_form": transition_form,
+            "names": names,
+            "enrolments": enrolment_list(cohort_id=cohort.pk),
+            "committees": committee_list(cohort_id=cohort.pk),
             "team": User.objects.filter(memberships__cae=cae, memberships__revoked_at__isnull=True)
             .distinct()
             .order_by("first_name")

@@ -140,3 +140,33 @@ def test_a_member_of_beta_is_not_reachable_from_alpha(
     client.force_login(person)
 
     assert client.get(f"/membres/{member.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        (Role.CAE_STAFF, ["Lina Le Goff"], []),
+        (Role.MEMBER, ["Lina"], ["Le Goff"]),
+        ("coordinator", ["1 inscription."], ["Lina", "Le Goff"]),
+    ],
+)
+def test_the_cohort_page_shows_names_only_to_who_may_see_them(
+    cae_alpha: Cae, person: User, role: str, shown: list[str], hidden: list[str]
+) -> None:
+    with tenant_context(cae_alpha):
+        cohort = CohortFactory.create()
+        lina = MemberFactory.create(birth_date=born_aged(18))
+        Enrolment.objects.create(member=lina, cohort=cohort, enrolled_on=NEXT_SUMMER)
+    if role == "coordinator":
+        User.objects.filter(pk=person.pk).update(is_coordinator=True)
+    else:
+        grant(person, cae_alpha, role, cohort.pk if role == Role.MEMBER else None)
+    client = site_client(cae_alpha)
+    client.force_login(person)
+
+    page = client.get(f"/cooperatives/{cohort.pk}/").content.decode()
+
+    for text in shown:
+        assert text in page
+    for text in hidden:
+        assert text not in page
