@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_htmx.middleware import HtmxDetails
 
-from coopilote.access import Action, can, cohort_scope
-from coopilote.accounts.models import Membership, Role, User
+from coopilote.access import Action, can, cohort_scope, grants_for
+from coopilote.accounts.models import Role, User
 from coopilote.accounts.services import account_activate, invitation_user
 from coopilote.errors import ApplicationError
 from frontend.access import require, require_cohort, site_cae
@@ -205,11 +205,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
     # coopérant·es their first names, everyone else (e.g. the coordinator) only the counts.
     if can(request.user, Action.MEMBER_VIEW, cae=cae, cohort_id=cohort.pk):
         names = "full"
-    elif (
-        Membership.objects.active()
-        .filter(user_id=request.user.pk, cae=cae, cohort_id=cohort.pk, role=Role.MEMBER)
-        .exists()
-    ):
+    elif Role.MEMBER in grants_for(request.user, cae).cohort_roles.get(cohort.pk, ()):
         names = "first"
     else:
         names = "count"
