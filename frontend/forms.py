@@ -89,6 +89,14 @@ class CohortForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(label=_("Nouveau statut"), choices=CohortStatus.choices)
+
+    def __init__(self, *args: Any, allowed: frozenset[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if allowed is not None:  # offer only the statuses the lifecycle allows from here
+            self.fields["to_status"].choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in CohortStatus.choices if value in allowed
+            ]
+
     reason = forms.CharField(
         label=_("Motif"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

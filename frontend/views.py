@@ -30,6 +30,7 @@ from network.registry.services import FirstAdmin, cae_register, site_host
 from tenants.cohorts.models import Cohort
 from tenants.cohorts.selectors import cohort_history, cohort_list
 from tenants.cohorts.services import (
+    ALLOWED_TRANSITIONS,
     cohort_animateur_ids,
     cohort_assign_animateur,
     cohort_create,
@@ -187,7 +188,9 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = get_object_or_404(Cohort, pk=cohort_id)
     cae = site_cae()
     can_manage = can(request.user, Action.COHORT_MANAGE, cae=cae, cohort_id=cohort.pk)
-    transition_form = TransitionForm(request.POST or None, prefix="transition")
+    transition_form = TransitionForm(
+        request.POST or None, prefix="transition", allowed=ALLOWED_TRANSITIONS[cohort.status]
+    )
     status_code = 200
     if request.method == "POST":
         require_cohort(request, Action.COHORT_MANAGE, cohort_id)

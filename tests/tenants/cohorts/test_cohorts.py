@@ -183,7 +183,10 @@ def test_staff_open_a_cohort_in_the_web_form(cae_alpha: Cae, person: User) -> No
         created["Location"], {"transition-to_status": "running", "transition-reason": "Trop tôt"}
     )
     assert moved.status_code == 400
-    assert "ne peut pas passer à" in moved.content.decode()
+    assert "Sélectionnez un choix valide" in moved.content.decode()  # only allowed statuses
+    assert '<option value="recruiting">Recrutement</option>' in moved.content.decode()
+    with tenant_context(cae_alpha):
+        assert Cohort.objects.get().status == CohortStatus.DRAFT
     client.post(f"/cooperatives/{cohort.pk}/animateurs/", {"user": person.pk})
     with tenant_context(cae_alpha):
         assert Membership.objects.filter(cohort_id=cohort.pk, user=person).exists()
