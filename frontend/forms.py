@@ -10,7 +10,7 @@ from coopilote.errors import ApplicationError
 from network.registry.geography import DEPARTMENT_CHOICES
 from network.registry.models import LegalForm, NetworkMembership, VatRegime
 from tenants.cohorts.models import Cohort, CohortStatus, Programme, TerritoryKind
-from tenants.people.models import Guardian, Member, Outcome
+from tenants.people.models import Committee, CommitteeKind, Enrolment, Guardian, Member, Outcome
 
 
 def form_add_errors(form: forms.BaseForm, error: ApplicationError) -> None:
@@ -181,3 +181,27 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = roles  # type: ignore[attr-defined]
         self.fields["cohort"].queryset = cohorts  # type: ignore[attr-defined]
+
+
+class CommitteeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type de comité"), choices=CommitteeKind.choices)
+    name = forms.CharField(label=_("Nom du comité"), max_length=100)
+
+
+class SeatForm(forms.Form):
+    committee = forms.ModelChoiceField(label=_("Comité"), queryset=Committee.objects.none())
+    enrolment = forms.ModelChoiceField(label=_("Coopérant·e"), queryset=Enrolment.objects.none())
+    starts_on = forms.DateField(label=_("À partir du"), widget=DateInput())
+
+    def __init__(self, *args: Any, cohort_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = Committee.objects.filter(  # type: ignore[attr-defined]
+            cohort_id=cohort_id
+        ).order_by("name")
+        enrolments = Enrolment.objects.enrolled().filter(cohort_id=cohort_id)
+        self.fields["enrolment"].queryset = enrolments.select_related(  # type: ignore[attr-defined]
+            "member"
+        ).order_by("member__first_name")
+        self.fields["enrolment"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda enrolment: f"{enrolment.member.first_name} {enrolment.member.last_name}"
+        )

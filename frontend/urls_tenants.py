@@ -14,6 +14,11 @@ urlpatterns = [
         views.cohort_animateur_add,
         name="cohort-animateur-add",
     ),
+    path(
+        "cooperatives/<int:cohort_id>/comites/",
+        views.cohort_committees,
+        name="cohort-committees",
+    ),
     path("equipe/", team.team, name="team"),
     path("membres/", members.member_index, name="member-index"),
     path("membres/nouveau/", members.member_new, name="member-new"),

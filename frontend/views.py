@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -20,7 +21,9 @@ from frontend.forms import (
     ActivationForm,
     CaeRegistrationForm,
     CohortForm,
+    CommitteeForm,
     LoginForm,
+    SeatForm,
     TransitionForm,
     form_add_errors,
 )
@@ -37,6 +40,7 @@ from tenants.cohorts.services import (
     cohort_transition,
 )
 from tenants.people.selectors import committee_list, enrolment_list
+from tenants.people.services import committee_create, committee_seat_assign
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -222,6 +226,9 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "can_manage": can_manage,
             "transition_form": transition_form,
             "names": names,
+            "can_manage_committees": can(
+                request.user, Action.COMMITTEE_MANAGE, cae=cae, cohort_id=cohort.pk
+            ),
             "enrolments": enrolment_list(cohort_id=cohort.pk),
             "committees": committee_list(cohort_id=cohort.pk),
             "team": User.objects.filter(memberships__cae=cae, memberships__revoked_at__isnull=True)
@@ -257,3 +264,41 @@ def cohort_animateur_add(request: HttpRequest, cohort_id: int) -> HttpResponse:
 def unknown_site(request: HttpRequest) -> HttpResponse:
     """A host that names no open site of the network."""
     return render(request, "frontend/unknown_site.html", status=404)
+
+
+@require(Action.CAE_VIEW)
+def cohort_committees(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """Open a committee, or seat a coopérant·e on one (the previous seat ends that day)."""
+    require_cohort(request, Action.COMMITTEE_MANAGE, cohort_id)
+    cohort = get_object_or_404(Cohort, pk=cohort_id)
+    committee_form = CommitteeForm(
+        request.POST if request.POST.get("step") == "committee" else None, prefix="committee"
+    )
+    seat_form = SeatForm(
+        request.POST if request.POST.get("step") == "seat" else None,
+        prefix="seat",
+        cohort_id=cohort.pk,
+    )
+    form: forms.BaseForm = committee_form if committee_form.is_bound else seat_form
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form is committee_form:
+                committee_create(cohort=cohort, **committee_form.cleaned_data)
+            else:
+                committee_seat_assign(**seat_form.cleaned_data)
+        except ApplicationError as error:
+            form_add_errors(form, error)
+        else:
+            messages.success(request, _("Les comités sont à jour."))
+            return redirect("frontend:cohort-committees", cohort_id=cohort.pk)
+    return render(
+        request,
+        "frontend/cohort_committees.html",
+        {
+            "cohort": cohort,
+            "committees": committee_list(cohort_id=cohort.pk),
+            "committee_form": committee_form,
+            "seat_form": seat_form,
+        },
+        status=400 if form.is_bound else 200,
+    )

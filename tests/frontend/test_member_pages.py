@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from pytest_django.fixtures import Settings
 
 from coopilote.accounts.models import Role, User
 from network.registry.models import Cae
-from tenants.people.models import Enrolment, Guardian, Member
+from tenants.people.models import Committee, CommitteeSeat, Enrolment, Guardian, Member
 from tests.conftest import grant, site_client
 from tests.tenants.people.factories import (
     NEXT_SUMMER,
@@ -170,3 +171,68 @@ def test_the_cohort_page_shows_names_only_to_who_may_see_them(
         assert text in page
     for text in hidden:
         assert text not in page
+
+
+def test_the_animateur_runs_the_committees_and_their_rotation(cae_alpha: Cae, person: User) -> None:
+    with tenant_context(cae_alpha):
+        cohort = CohortFactory.create()
+        lina = MemberFactory.create(birth_date=born_aged(18))
+        enrolment = Enrolment.objects.create(member=lina, cohort=cohort, enrolled_on=NEXT_SUMMER)
+    grant(person, cae_alpha, Role.ANIMATEUR, cohort.pk)
+    client = site_client(cae_alpha)
+    client.force_login(person)
+    page = f"/cooperatives/{cohort.pk}/comites/"
+
+    for kind, name in (("marketing", "Marketing"), ("finance", "Finances")):
+        opened = client.post(
+            page, {"step": "committee", "committee-kind": kind, "committee-name": name}
+        )
+        assert opened.status_code == 302
+    duplicate = client.post(
+        page, {"step": "committee", "committee-kind": "finance", "committee-name": "Finances"}
+    )
+    with tenant_context(cae_alpha):
+        marketing, finance = (Committee.objects.get(name=n) for n in ("Marketing", "Finances"))
+    first = client.post(
+        page,
+        {
+            "step": "seat",
+            "seat-committee": marketing.pk,
+            "seat-enrolment": enrolment.pk,
+            "seat-starts_on": "2027-07-01",
+        },
+    )
+    rotation = client.post(
+        page,
+        {
+            "step": "seat",
+            "seat-committee": finance.pk,
+            "seat-enrolment": enrolment.pk,
+            "seat-starts_on": "2027-07-15",
+        },
+    )
+
+    assert duplicate.status_code == 400
+    assert (first.status_code, rotation.status_code) == (302, 302)
+    with tenant_context(cae_alpha):
+        seats = list(
+            CommitteeSeat.objects.order_by("starts_on").values_list("committee__name", "ends_on")
+        )
+    assert seats == [("Marketing", datetime.date(2027, 7, 15)), ("Finances", None)]
+
+
+def test_a_cooperant_cannot_manage_committees(cae_alpha: Cae, person: User) -> None:
+    with tenant_context(cae_alpha):
+        cohort = CohortFactory.create()
+    grant(person, cae_alpha, Role.MEMBER, cohort.pk)
+    client = site_client(cae_alpha)
+    client.force_login(person)
+
+    response = client.post(
+        f"/cooperatives/{cohort.pk}/comites/",
+        {"step": "committee", "committee-kind": "hr", "committee-name": "RH"},
+    )
+
+    assert response.status_code == 403
+    with tenant_context(cae_alpha):
+        assert not Committee.objects.exists()
