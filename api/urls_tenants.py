@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from api.urls_docs import docs_patterns
-from api.v1 import people
+from api.v1 import commerce, people
 from api.v1.cohorts import (
     CohortAnimateursApi,
     CohortDetailApi,
@@ -28,6 +28,7 @@ v1 = [
         name="cohort-animateurs",
     ),
     *people.urlpatterns,
+    *commerce.urlpatterns,
     path("team/", TeamApi.as_view(), name="team"),
 ]
 

@@ -47,6 +47,8 @@ TENANT_APPS = [
     "coopilote.tasking",
     "tenants.cohorts",
     "tenants.people",
+    "tenants.commerce",
+    "tenants.billing",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
