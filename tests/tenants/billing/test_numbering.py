@@ -16,6 +16,7 @@ from coopilote.errors import ApplicationError
 from network.registry.models import Cae
 from tenants.billing.models import NumberCounter
 from tenants.billing.numbering import CREDIT_NOTE, INVOICE, number_assign, template_errors
+from tenants.billing.services import numbering_settings_get, numbering_settings_update
 
 D = datetime.date
 
@@ -140,3 +141,20 @@ def test_a_number_is_only_taken_inside_the_issuing_transaction(committed_alpha: 
 
     with tenant_context(committed_alpha):
         assert not NumberCounter.objects.filter(key__contains="2090").exists()
+
+
+def test_the_cae_configures_its_templates(in_alpha: Cae) -> None:
+    assert numbering_settings_get().invoice_template == "F{YYYY}-{SEQYEAR:5}"
+
+    with pytest.raises(ApplicationError) as refusal:
+        numbering_settings_update(invoice_template="F{YYYY}", credit_note_template="F{SEQ}")
+
+    assert set(refusal.value.details) == {"invoice_template", "credit_note_template"}
+    assert numbering_settings_get().invoice_template == "F{YYYY}-{SEQYEAR:5}"
+    updated = numbering_settings_update(
+        invoice_template="{COHORT}-{YY}-{SEQCOHORTYEAR:3}", credit_note_template="AV{SEQ:5}"
+    )
+    assert (updated.invoice_template, updated.credit_note_template) == (
+        "{COHORT}-{YY}-{SEQCOHORTYEAR:3}",
+        "AV{SEQ:5}",
+    )
