@@ -16,7 +16,7 @@ def format_euros(amount: Decimal) -> str:
     """French display: 1 234,50 € (narrow no-break space between thousands)."""
     sign = "-" if amount < 0 else ""
     units, cents = f"{abs(to_cents(amount)):.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while units:
         groups.insert(0, units[-3:])
         units = units[:-3]
