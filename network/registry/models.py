@@ -7,13 +7,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
-from network.registry.geography import DEPARTMENT_CHOICES, REGION_CHOICES, REGION_OF_DEPARTMENT
-from network.registry.validators import (
+from coopilote.identifiers import (
     validate_siren,
     validate_siret,
     validate_vat_number,
     vat_number_siren,
 )
+from network.registry.geography import DEPARTMENT_CHOICES, REGION_CHOICES, REGION_OF_DEPARTMENT
 
 
 class SiteKind(models.TextChoices):

@@ -15,9 +15,9 @@ from django_tenants.utils import get_public_schema_name, schema_exists
 from coopilote.accounts.models import Membership, Role
 from coopilote.accounts.services import invitation_send, user_get_or_invite
 from coopilote.errors import ApplicationError
+from coopilote.identifiers import compact_siren, compact_siret, compact_vat_number
 from coopilote.tasking.services import task_enqueue_on_commit, task_run_record
 from network.registry.models import Cae, Domain, SiteKind, SiteStatus
-from network.registry.validators import compact_siren, compact_siret, compact_vat_number
 
 logger = logging.getLogger(__name__)
 

@@ -26,6 +26,8 @@ class Action(StrEnum):
     MEMBER_VIEW = "member.view"  # members' personal data
     MEMBER_MANAGE = "member.manage"  # enrol, withdraw, guardians, outcomes
     COMMITTEE_MANAGE = "committee.manage"
+    COMMERCE_VIEW = "commerce.view"  # a cohort's services; the CAE's clients (any cohort)
+    COMMERCE_MANAGE = "commerce.manage"  # price services, record clients and their contacts
 
 
 ALL_COHORTS = None  # scope value: every cohort of the CAE
@@ -38,6 +40,8 @@ COHORT_LEVEL_ACTIONS = frozenset(
         Action.MEMBER_VIEW,
         Action.MEMBER_MANAGE,
         Action.COMMITTEE_MANAGE,
+        Action.COMMERCE_VIEW,
+        Action.COMMERCE_MANAGE,
     }
 )
 
@@ -50,9 +54,19 @@ _CAE_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 # What each cohort role may do, on its own cohort only (plus CAE_VIEW on the CAE's site).
 _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ANIMATEUR: frozenset(
-        {Action.CAE_VIEW, Action.COHORT_VIEW, Action.MEMBER_VIEW, Action.COMMITTEE_MANAGE}
+        {
+            Action.CAE_VIEW,
+            Action.COHORT_VIEW,
+            Action.MEMBER_VIEW,
+            Action.COMMITTEE_MANAGE,
+            Action.COMMERCE_VIEW,
+            Action.COMMERCE_MANAGE,
+        }
     ),
-    Role.MEMBER: frozenset({Action.CAE_VIEW, Action.COHORT_VIEW}),
+    # Coopérant·es run their cooperative: they choose its services and prices, and sell.
+    Role.MEMBER: frozenset(
+        {Action.CAE_VIEW, Action.COHORT_VIEW, Action.COMMERCE_VIEW, Action.COMMERCE_MANAGE}
+    ),
 }
 # The coordinator follows everything without opening personal data.
 _COORDINATOR_ACTIONS = frozenset(

@@ -251,6 +251,14 @@ def enrolment_withdraw(
         raise _refuse(_("Cette personne est déjà sortie de la coopérative."))
     if not reason.strip():
         raise _refuse(_("Indiquez le motif de la sortie."), field="withdrawal_reason")
+    if withdrawn_on > enrolment.cohort.ends_on:
+        raise _refuse(
+            _(
+                "Une sortie se situe avant la fin de la coopérative ; après, c'est la "
+                "suite de parcours qui s'enregistre."
+            ),
+            field="withdrawn_on",
+        )
     enrolment.status = EnrolmentStatus.WITHDRAWN
     enrolment.withdrawn_on = withdrawn_on
     enrolment.withdrawal_reason = reason.strip()
@@ -270,6 +278,11 @@ def enrolment_record_outcome(
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if not outcome:
         raise _refuse(_("Choisissez la situation de sortie."), field="outcome")
+    if recorded_on < enrolment.enrolled_on:
+        raise _refuse(
+            _("Une suite de parcours se constate après l'inscription, pas avant."),
+            field="recorded_on",
+        )
     enrolment.outcome = outcome
     enrolment.outcome_detail = detail.strip()
     enrolment.outcome_recorded_on = recorded_on
@@ -301,6 +314,8 @@ def committee_seat_assign(
         )
     if not enrolment.is_enrolled:
         raise _refuse(_("Cette personne est sortie de la coopérative."), field="enrolment")
+    if starts_on > committee.cohort.ends_on:
+        raise _refuse(_("La coopérative est finie à cette date."), field="starts_on")
     open_seats = list(
         CommitteeSeat.objects.open().filter(enrolment=enrolment).select_related("committee")
     )

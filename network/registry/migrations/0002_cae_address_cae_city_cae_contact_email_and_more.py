@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import network.registry.validators
+import coopilote.identifiers
 
 
 class Migration(migrations.Migration):
@@ -222,7 +222,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 max_length=9,
-                validators=[network.registry.validators.validate_siren],
+                validators=[coopilote.identifiers.validate_siren],
                 verbose_name="SIREN",
             ),
         ),
@@ -232,7 +232,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 max_length=14,
-                validators=[network.registry.validators.validate_siret],
+                validators=[coopilote.identifiers.validate_siret],
                 verbose_name="SIRET du siège",
             ),
         ),
@@ -242,7 +242,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 max_length=13,
-                validators=[network.registry.validators.validate_vat_number],
+                validators=[coopilote.identifiers.validate_vat_number],
                 verbose_name="n° de TVA intracommunautaire",
             ),
         ),

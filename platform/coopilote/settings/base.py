@@ -194,6 +194,8 @@ SPECTACULAR_SETTINGS = {
         "CohortStatusEnum": "tenants.cohorts.models.CohortStatus.choices",
         "SiteStatusEnum": "network.registry.models.SiteStatus.choices",
         "EnrolmentStatusEnum": "tenants.people.models.EnrolmentStatus.choices",
+        "CommitteeKindEnum": "tenants.people.models.CommitteeKind.choices",
+        "ClientKindEnum": "tenants.commerce.models.ClientKind.choices",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

@@ -612,3 +612,55 @@ def test_committee_names_are_unique_within_a_cohort(in_alpha: Cae) -> None:
     assert cohort.committees.count() == 1
     # Another cohort may use the same name.
     assert committee_create(cohort=CohortFactory.create(), kind=CommitteeKind.OTHER, name="Com'").pk
+
+
+def _enrolled(cohort_programme: str = Programme.CJM) -> Enrolment:
+    cohort = CohortFactory.create(programme=cohort_programme)
+    return member_enrol(
+        member=MemberFactory.create(birth_date=born_aged(20)),
+        cohort=cohort,
+        enrolled_on=ENROLLED_ON,
+    )
+
+
+def test_a_withdrawal_happens_before_the_cohort_ends(in_alpha: Cae) -> None:
+    enrolment = _enrolled()
+    after_the_end = enrolment.cohort.ends_on + datetime.timedelta(days=1)
+
+    with pytest.raises(ApplicationError) as refusal:
+        enrolment_withdraw(enrolment=enrolment, withdrawn_on=after_the_end, reason="Fin")
+
+    assert "Une sortie se situe avant la fin" in refusal.value.details["withdrawn_on"][0]
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.ENROLLED
+
+
+def test_an_outcome_is_not_dated_before_the_enrolment(in_alpha: Cae) -> None:
+    enrolment = _enrolled()
+
+    with pytest.raises(ApplicationError) as refusal:
+        enrolment_record_outcome(
+            enrolment=enrolment,
+            outcome=Outcome.JOB,
+            detail="CDI",
+            recorded_on=ENROLLED_ON - datetime.timedelta(days=1),
+        )
+
+    assert "après l'inscription" in refusal.value.details["recorded_on"][0]
+    enrolment.refresh_from_db()
+    assert enrolment.outcome == ""
+
+
+def test_no_seat_starts_after_the_cohort(in_alpha: Cae) -> None:
+    enrolment = _enrolled()
+    committee = committee_create(cohort=enrolment.cohort, kind=CommitteeKind.HR, name="RH")
+
+    with pytest.raises(ApplicationError) as refusal:
+        committee_seat_assign(
+            committee=committee,
+            enrolment=enrolment,
+            starts_on=enrolment.cohort.ends_on + datetime.timedelta(days=1),
+        )
+
+    assert refusal.value.details["starts_on"] == ["La coopérative est finie à cette date."]
+    assert not CommitteeSeat.objects.exists()

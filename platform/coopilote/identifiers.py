@@ -1,4 +1,4 @@
-"""French company identifiers, checked with python-stdnum (format and check digits)."""
+"""French company identifiers (SIREN, SIRET, VAT), checked with python-stdnum."""
 
 from __future__ import annotations
 
