@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pgtrigger
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -47,3 +51,148 @@ class NumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.last_value}"
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Soumise à la CAE")
+    ISSUED = "issued", _("Émise")
+
+
+class Invoice(models.Model):
+    """An invoice of the CAE for a cohort's work. Once issued, the database refuses any change:
+    corrections are credit notes."""
+
+    cohort = models.ForeignKey(
+        "cohorts.Cohort",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("coopérative"),
+    )
+    client = models.ForeignKey(
+        "commerce.Client",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("client"),
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
+    )
+    number = models.CharField(_("numéro"), max_length=60, blank=True)
+    sale_date = models.DateField(_("date de la prestation"))
+    issued_on = models.DateField(_("date d'émission"), null=True, blank=True)
+    due_on = models.DateField(_("échéance"), null=True, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("délai de paiement (jours)"), default=30
+    )
+    late_penalty_rate = models.DecimalField(
+        _("taux des pénalités de retard (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
+    )
+    # Frozen at issue: who sold and who bought, as the law requires them on the invoice.
+    seller = models.JSONField(_("vendeur"), default=dict, blank=True)
+    buyer = models.JSONField(_("acheteur"), default=dict, blank=True)
+    total_excl_vat = models.DecimalField(
+        _("total HT"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    total_vat = models.DecimalField(
+        _("total TVA"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    total_incl_vat = models.DecimalField(
+        _("total TTC"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("soumise le"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("émise le"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("facture")
+        verbose_name_plural = _("factures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=~models.Q(number=""),
+                name="billing_invoice_unique_number",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status="issued",
+                    issued_on__isnull=False,
+                    due_on__isnull=False,
+                    issued_at__isnull=False,
+                )
+                & ~models.Q(number="")
+                | ~models.Q(status="issued"),
+                name="billing_invoice_issued_has_number_and_dates",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="issued_invoice_is_immutable",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="issued"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"brouillon #{self.pk}"
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("position"))
+    description = models.CharField(_("désignation"), max_length=300)
+    quantity = models.DecimalField(_("quantité"), max_digits=10, decimal_places=2)
+    unit = models.CharField(_("unité"), max_length=10)
+    unit_price_excl_vat = models.DecimalField(
+        _("prix unitaire HT"), max_digits=10, decimal_places=2
+    )
+    vat_rate = models.DecimalField(_("taux de TVA (%)"), max_digits=4, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("ligne de facture")
+        verbose_name_plural = _("lignes de facture")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="billing_invoiceline_positive_quantity"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price_excl_vat__gte=0),
+                name="billing_invoiceline_price_not_negative",
+            ),
+        ]
+        triggers = [
+            # Lines of a submitted or issued invoice never change, even through raw SQL.
+            pgtrigger.Trigger(
+                name="lines_follow_their_invoice",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func=(
+                    "IF EXISTS (SELECT 1 FROM billing_invoice WHERE status <> 'draft' AND id IN "
+                    "(NEW.invoice_id, OLD.invoice_id)) THEN RAISE EXCEPTION "
+                    "'Coopilote: the lines of a submitted or issued invoice cannot change' "
+                    "USING ERRCODE = 'P0001'; END IF; "
+                    "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;"
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description

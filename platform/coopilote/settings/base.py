@@ -26,6 +26,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # --- Tenancy (django-tenants): the network in public, one schema per CAE ---
 SHARED_APPS = [
     "django_tenants",
+    "pgtrigger",  # before the kernel apps: tasking's ready() builds on its patches
     "coopilote.accounts",
     "coopilote.tasking",
     "network.registry",
