@@ -1,8 +1,12 @@
-"""`make demo`'s data: realistic cohorts of each programme, with their members, built through
-the services and built once."""
+"""`make demo`'s data: realistic cohorts of each programme, with their members, services, clients
+and invoices, built through the services and built once."""
 
 from __future__ import annotations
 
+import datetime
+import re
+from collections import defaultdict
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -12,8 +16,10 @@ from pytest_django.fixtures import Settings
 
 from coopilote.accounts.models import Membership, Role, User
 from network.registry.models import Cae
+from tenants.billing.models import Invoice, InvoiceLine, NumberCounter
 from tenants.cohorts.models import Cohort, CohortTransition
 from tenants.cohorts.rules import PROGRAMME_RULES, age_on
+from tenants.commerce.models import Client, ClientContact, Service
 from tenants.people.models import (
     Committee,
     CommitteeSeat,
@@ -43,7 +49,31 @@ EXPECTED_COHORTS = {
         "CJM de Lorient 2026-2027": ("CJM", "running", 8, 0, 4, ["animation1@lorient.localhost"]),
     },
 }
-TENANT_MODELS = (Cohort, CohortTransition, Member, Guardian, Enrolment, Committee, CommitteeSeat)
+# Cohort name → (services, clients, invoices issued, submitted, drafts)
+EXPECTED_COMMERCE = {
+    "CJM de Saint-Avé": (3, 7, 11, 0, 0),
+    "Ker Coop (Kercado)": (3, 6, 16, 0, 0),
+    "La Belle Coop": (3, 8, 11, 0, 0),
+    "CJS de Lorient": (3, 6, 8, 0, 0),
+    "CJM de Lorient 2026-2027": (2, 3, 0, 1, 1),
+}
+IN_CHARGE = {"sitelle": "accompagnement@sitelle.localhost", "lorient": "admin@lorient.localhost"}
+DEMO_TODAY = datetime.date(2026, 11, 23)
+TENANT_MODELS = (
+    Cohort,
+    CohortTransition,
+    Member,
+    Guardian,
+    Enrolment,
+    Committee,
+    CommitteeSeat,
+    Service,
+    Client,
+    ClientContact,
+    Invoice,
+    InvoiceLine,
+    NumberCounter,
+)
 
 
 def _demo_setup() -> str:
@@ -84,12 +114,15 @@ def test_demo_setup_builds_realistic_cohorts_once(
     assert second_output == first_output
     assert (
         "  - CAE Sitelle (Vannes) : CJM de Saint-Avé (CJM, terminée, 10 coopérant·es, dont 1 "
-        "sorti·e) ; Ker Coop (Kercado) (CT, terminée, 9 coopérant·es, dont 1 sorti·e) ; "
-        "La Belle Coop (CT, terminée, 13 coopérant·es, dont 2 sorti·es)\n"
+        "sorti·e, 3 prestations, 7 clients, 11 factures émises) ; Ker Coop (Kercado) (CT, "
+        "terminée, 9 coopérant·es, dont 1 sorti·e, 3 prestations, 6 clients, 16 factures "
+        "émises) ; La Belle Coop (CT, terminée, 13 coopérant·es, dont 2 sorti·es, "
+        "3 prestations, 8 clients, 11 factures émises)\n"
     ) in first_output
     assert (
-        "  - CAE de Lorient : CJS de Lorient (CJS, terminée, 12 coopérant·es, dont 1 sorti·e) ; "
-        "CJM de Lorient 2026-2027 (CJM, en activité, 8 coopérant·es)\n"
+        "  - CAE de Lorient : CJS de Lorient (CJS, terminée, 12 coopérant·es, dont 1 sorti·e, "
+        "3 prestations, 6 clients, 8 factures émises) ; CJM de Lorient 2026-2027 (CJM, "
+        "en activité, 8 coopérant·es, 2 prestations, 3 clients, 0 facture émise)\n"
     ) in first_output
     assert "  - animation2@lorient.localhost\n" in first_output
 
@@ -163,3 +196,78 @@ def test_demo_setup_builds_realistic_cohorts_once(
     coordinator = User.objects.get(email="coordination@coopilote.localhost")
     assert coordinator.is_coordinator
     assert not Membership.objects.filter(user=coordinator).exists()
+
+
+def test_demo_setup_sells_services_to_clients_and_issues_numbered_invoices(
+    db: None, settings: Settings, tmp_path: Path
+) -> None:
+    # Given uploaded files kept out of the data directory
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES}
+
+    # When the demo is set up
+    _demo_setup()
+
+    # Then each cohort has its services, the clients it found and its invoices
+    for slug, expected_cohorts in EXPECTED_COHORTS.items():
+        in_charge = User.objects.get(email=IN_CHARGE[slug])
+        with tenant_context(Cae.objects.get(slug=slug)):
+            numbers_by_year: dict[int, list[tuple[datetime.date, str]]] = defaultdict(list)
+            for name in expected_cohorts:
+                services, clients, issued, submitted, drafts = EXPECTED_COMMERCE[name]
+                cohort = Cohort.objects.get(name=name)
+                assert cohort.services.count() == services
+                assert cohort.clients_found.count() == clients
+                invoices = Invoice.objects.filter(cohort=cohort)
+                assert invoices.filter(status="issued").count() == issued
+                assert invoices.filter(status="submitted").count() == submitted
+                assert invoices.filter(status="draft").count() == drafts
+                assert set(cohort.services.values_list("vat_rate", flat=True)) <= {
+                    Decimal("20.0"),
+                    Decimal("10.0"),
+                }
+                for client in cohort.clients_found.all():
+                    if client.kind == "individual":
+                        assert (client.siret, client.vat_number) == ("", "")
+                    else:
+                        assert client.siret.startswith("99")
+                        assert client.contacts.exists()
+                    if client.kind == "company":
+                        assert client.vat_number == f"{client.vat_number[:4]}{client.siren}"
+                for invoice in invoices.prefetch_related("lines"):
+                    assert cohort.starts_on <= invoice.sale_date <= cohort.ends_on
+                    assert invoice.sale_date <= DEMO_TODAY
+                    assert 1 <= len(invoice.lines.all()) <= 2
+                    for line in invoice.lines.all():
+                        service = cohort.services.get(name=line.description)
+                        assert (line.unit, line.unit_price_excl_vat, line.vat_rate) == (
+                            service.unit,
+                            service.unit_price_excl_vat,
+                            service.vat_rate,
+                        )
+                    if invoice.status != "draft":
+                        assert invoice.submitted_by is not None
+                    if invoice.status == "issued":
+                        assert invoice.issued_by == in_charge
+                        assert invoice.issued_on is not None
+                        assert invoice.sale_date < invoice.issued_on <= DEMO_TODAY
+                        assert invoice.total_incl_vat > invoice.total_excl_vat > 0
+                        numbers_by_year[invoice.issued_on.year].append(
+                            (invoice.issued_on, invoice.number)
+                        )
+                    else:
+                        assert invoice.number == ""
+
+            # And the numbers follow the default template, gap-free and chronological per year
+            for year, issued_invoices in numbers_by_year.items():
+                issued_invoices.sort()
+                numbers = [number for _issued_on, number in issued_invoices]
+                assert numbers == [f"F{year}-{n:05d}" for n in range(1, len(numbers) + 1)]
+                assert all(re.fullmatch(r"F\d{4}-\d{5}", number) for number in numbers)
+
+    with tenant_context(Cae.objects.get(slug="sitelle")):
+        years = Invoice.objects.filter(status="issued").values_list("issued_on__year", flat=True)
+        assert sorted(set(years)) == [2015, 2017, 2018, 2019]
+        assert Invoice.objects.get(number="F2015-00001").cohort.name == "CJM de Saint-Avé"
+    with tenant_context(Cae.objects.get(slug="lorient")):
+        assert Invoice.objects.filter(number__startswith="F2026-").count() == 8

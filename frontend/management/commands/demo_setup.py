@@ -1,5 +1,6 @@
 """`make demo`'s data: migrate every schema, then the network, two CAEs, their accounts and their
-cohorts with their members, committees and outcomes.
+cohorts with their members, committees and outcomes, the services each cohort sold, its clients
+and its invoices.
 
 Every domain row is written through the services, so the demo obeys the rules the users meet
 (age bands, parental authorisations, places, lifecycle, committees). The people are fictional,
@@ -7,7 +8,9 @@ the dates fixed, nothing is random: two runs build the same network.
 
 Idempotent: running it again migrates what is new and leaves existing data as it is. A cohort
 is recognised by its name and built in one transaction, so it is either complete or absent; a
-cohort that an earlier version of this command left in preparation is completed.
+cohort that an earlier version of this command left in preparation is completed. A cohort's
+commerce (services, clients, invoices) is built in its own transaction, once: it is recognised
+by the name of the cohort's first service.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +34,13 @@ from coopilote.errors import ApplicationError
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae
 from network.registry.services import cae_register, network_setup, site_host
+from tenants.billing.models import InvoiceStatus
+from tenants.billing.services import (
+    invoice_draft_create,
+    invoice_issue,
+    invoice_line_add,
+    invoice_submit,
+)
 from tenants.cohorts.models import Cohort, CohortStatus, Programme, TerritoryKind
 from tenants.cohorts.rules import age_on
 from tenants.cohorts.services import (
@@ -38,6 +49,8 @@ from tenants.cohorts.services import (
     cohort_transition,
     cohort_update,
 )
+from tenants.commerce.models import Client, ClientKind, Service, ServiceUnit
+from tenants.commerce.services import client_contact_add, client_create, service_create
 from tenants.people.models import (
     CommitteeKind,
     Enrolment,
@@ -62,6 +75,7 @@ DEMO_PASSWORD = "coopilote-demo"  # noqa: S105 - demo accounts only, printed at 
 
 D = datetime.date
 F, M = Gender.FEMALE, Gender.MALE
+DEMO_TODAY = D(2026, 11, 23)  # nothing is sold or issued after the demo's "today"
 
 COMMITTEES = (
     (CommitteeKind.MARKETING, "Marketing"),
@@ -358,6 +372,287 @@ DEMO_CAES: dict[str, DemoCae] = {
     ),
 }
 
+HOUR, FLAT, ITEM = ServiceUnit.HOUR, ServiceUnit.FLAT, ServiceUnit.ITEM
+COMPANY, ASSOCIATION = ClientKind.COMPANY, ClientKind.ASSOCIATION
+INDIVIDUAL = ClientKind.INDIVIDUAL
+
+
+@dataclass(frozen=True)
+class DemoService:
+    name: str
+    unit: str
+    price: str  # excluding VAT
+    vat_rate: str = "20.0"  # the demo CAEs are under the standard VAT regime
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    """A fictional client; a company or an association has a fictional SIRET (and a company a
+    VAT number too) and `contact`, the person to talk to there."""
+
+    kind: str
+    name: str
+    address: str
+    postcode: str
+    city: str
+    contact: str = ""
+    contact_role: str = ""
+
+
+@dataclass(frozen=True)
+class DemoCommerce:
+    """What a cohort sold: its services, its clients and its invoices.
+
+    The invoices are spread evenly over the cohort's dates (up to the demo's "today"), each for
+    the clients and services in turn: `issued` of them issued, then `submitted` handed to the
+    CAE and `drafts` still in preparation.
+    """
+
+    services: tuple[DemoService, ...]
+    clients: tuple[DemoClient, ...]
+    issued: int
+    submitted: int = 0
+    drafts: int = 0
+
+
+DEMO_COMMERCE: dict[str, DemoCommerce] = {
+    SAINT_AVE.name: DemoCommerce(
+        services=(
+            DemoService("Mise sous pli", FLAT, "120.00"),
+            DemoService("Distribution de flyers", HOUR, "15.00"),
+            DemoService("Inventaire", HOUR, "16.00"),
+        ),
+        clients=(
+            DemoClient(
+                COMPANY,
+                "Boulangerie Le Fournil d'Avé",
+                "12 place de l'Église",
+                "56890",
+                "Saint-Avé",
+                "Gaëtan Le Fur",
+                "gérant",
+            ),
+            DemoClient(
+                COMPANY,
+                "Imprimerie du Golfe",
+                "8 rue du Commerce",
+                "56000",
+                "Vannes",
+                "Solenn Guillas",
+                "responsable commerciale",
+            ),
+            DemoClient(
+                COMPANY,
+                "Garage Ropert",
+                "ZA de Tréhuinec",
+                "56890",
+                "Saint-Avé",
+                "Patrice Ropert",
+                "gérant",
+            ),
+            DemoClient(
+                COMPANY,
+                "Cabinet comptable Le Goff & associés",
+                "15 rue Thiers",
+                "56000",
+                "Vannes",
+                "Armelle Le Goff",
+                "associée",
+            ),
+            DemoClient(
+                COMPANY,
+                "Jardinerie de Kerniol",
+                "Route de Locminé",
+                "56890",
+                "Saint-Avé",
+                "Ronan Kerbiriou",
+                "directeur",
+            ),
+            DemoClient(
+                ASSOCIATION,
+                "Comité des fêtes de Saint-Avé",
+                "Place de la Mairie",
+                "56890",
+                "Saint-Avé",
+                "Josiane Le Priol",
+                "présidente",
+            ),
+            DemoClient(
+                COMPANY,
+                "Épicerie de Lesvellec",
+                "3 rue de Lesvellec",
+                "56890",
+                "Saint-Avé",
+                "Mickaël Le Roch",
+                "gérant",
+            ),
+        ),
+        issued=11,
+    ),
+    KER_COOP.name: DemoCommerce(
+        services=(
+            DemoService("Repassage", HOUR, "14.00"),
+            DemoService("Couture / retouches", ITEM, "8.00"),
+            DemoService("Repas partagé", FLAT, "90.00", vat_rate="10.0"),
+        ),
+        clients=(
+            DemoClient(
+                ASSOCIATION,
+                "Maison de quartier de Kercado",
+                "Rue Jean Le Brix",
+                "56000",
+                "Vannes",
+                "Sylvie Le Tohic",
+                "coordinatrice",
+            ),
+            DemoClient(INDIVIDUAL, "Monique Le Gal", "4 rue de Kercado", "56000", "Vannes"),
+            DemoClient(
+                ASSOCIATION,
+                "Amicale des locataires de Kercado",
+                "10 place Kercado",
+                "56000",
+                "Vannes",
+                "Henri Moisan",
+                "président",
+            ),
+            DemoClient(INDIVIDUAL, "Jean-Pierre Tual", "22 rue Abbé Le Barh", "56000", "Vannes"),
+            DemoClient(
+                ASSOCIATION,
+                "Jardins partagés de Kercado",
+                "Allée des Jardins",
+                "56000",
+                "Vannes",
+                "Odette Le Brech",
+                "trésorière",
+            ),
+            DemoClient(INDIVIDUAL, "Françoise Lamour", "7 rue de la Madeleine", "56000", "Vannes"),
+        ),
+        issued=16,
+    ),
+    BELLE_COOP.name: DemoCommerce(
+        services=(
+            DemoService("Buffet traiteur", FLAT, "180.00", vat_rate="10.0"),
+            DemoService("Animation d'atelier", HOUR, "30.00"),
+            DemoService("Composition florale", ITEM, "15.00"),
+        ),
+        clients=(
+            DemoClient(
+                ASSOCIATION,
+                "Vannes Solidaire",
+                "5 rue du Mené",
+                "56000",
+                "Vannes",
+                "Brigitte Le Dantec",
+                "présidente",
+            ),
+            DemoClient(
+                COMPANY,
+                "Fleuriste Au Jardin d'Émeraude",
+                "18 rue Saint-Vincent",
+                "56000",
+                "Vannes",
+                "Lénaïg Guyot",
+                "gérante",
+            ),
+            DemoClient(
+                COMPANY,
+                "Agence Horizon Communication",
+                "2 boulevard de la Paix",
+                "56000",
+                "Vannes",
+                "Kévin Le Lay",
+                "directeur",
+            ),
+            DemoClient(INDIVIDUAL, "Gaëlle Le Sciellour", "9 rue de Ménimur", "56000", "Vannes"),
+            DemoClient(
+                ASSOCIATION,
+                "Centre social de Ménimur",
+                "Place de Ménimur",
+                "56000",
+                "Vannes",
+                "Malik Benali",
+                "directeur",
+            ),
+            DemoClient(INDIVIDUAL, "Bernard Kerhervé", "14 route de Montsarrac", "56860", "Séné"),
+            DemoClient(
+                ASSOCIATION,
+                "Crèche Les P'tits Mousses",
+                "31 avenue Victor Hugo",
+                "56000",
+                "Vannes",
+                "Aurélie Jouan",
+                "directrice",
+            ),
+            DemoClient(
+                COMPANY,
+                "Boutique Ti Kreiz",
+                "6 place des Lices",
+                "56000",
+                "Vannes",
+                "Yannick Le Bec",
+                "gérant",
+            ),
+        ),
+        issued=11,
+    ),
+    CJS_LORIENT.name: DemoCommerce(
+        services=(
+            DemoService("Lavage de voitures", ITEM, "10.00"),
+            DemoService("Tonte de pelouse", HOUR, "14.00"),
+            DemoService("Aide au déménagement", HOUR, "15.00"),
+        ),
+        clients=(
+            DemoClient(INDIVIDUAL, "Yvette Le Dréau", "11 rue de Merville", "56100", "Lorient"),
+            DemoClient(
+                COMPANY,
+                "Auto-école Kerentrech",
+                "40 rue de Kerentrech",
+                "56100",
+                "Lorient",
+                "Pascal Le Gouic",
+                "gérant",
+            ),
+            DemoClient(INDIVIDUAL, "Gérard Le Bouëdec", "3 rue Jean Jaurès", "56600", "Lanester"),
+            DemoClient(INDIVIDUAL, "Anne-Marie Guého", "25 rue de Lomener", "56270", "Ploemeur"),
+            DemoClient(INDIVIDUAL, "Jacques Le Gurun", "8 rue de Keryado", "56100", "Lorient"),
+            DemoClient(
+                INDIVIDUAL, "Odile Perron", "2 boulevard de Toulhars", "56260", "Larmor-Plage"
+            ),
+        ),
+        issued=8,
+    ),
+    CJM_LORIENT.name: DemoCommerce(
+        services=(
+            DemoService("Nettoyage de vitres", HOUR, "16.00"),
+            DemoService("Gestion des réseaux sociaux", FLAT, "150.00"),
+        ),
+        clients=(
+            DemoClient(
+                COMPANY,
+                "Crêperie du Port",
+                "5 quai des Indes",
+                "56100",
+                "Lorient",
+                "Annaïg Le Strat",
+                "gérante",
+            ),
+            DemoClient(
+                ASSOCIATION,
+                "Lorient Voile Loisirs",
+                "Base nautique de Kernével",
+                "56100",
+                "Lorient",
+                "Erwann Pérès",
+                "président",
+            ),
+            DemoClient(INDIVIDUAL, "Solène Cadic", "17 rue de Belgique", "56100", "Lorient"),
+        ),
+        issued=0,
+        submitted=1,
+        drafts=1,
+    ),
+}
+
 # email, first name, last name, national coordinator?, (CAE slug, CAE role) or None; the
 # animateurs' roles are given per cohort (DemoCohort.animateurs).
 DEMO_ACCOUNTS = [
@@ -519,11 +814,115 @@ def cohort_build(*, plan: DemoCohort, in_charge: User, phone_prefix: str) -> Coh
     return cohort
 
 
+def _quantity(unit: str, number: int) -> Decimal:
+    """A plausible, deterministic quantity for the `number`th line of that unit."""
+    if unit == ServiceUnit.FLAT:
+        return Decimal(1)
+    if unit == ServiceUnit.ITEM:
+        return Decimal(4 + (number * 5) % 7)
+    return Decimal(2 + (number * 3) % 6)
+
+
+def _client_record(client: DemoClient, *, cohort: Cohort, identity_number: int) -> Client:
+    identifiers: dict[str, str] = {}
+    if client.kind != ClientKind.INDIVIDUAL:
+        identity = fictional_identity(identity_number)
+        identifiers["siret"] = identity["siret"]
+        if client.kind == ClientKind.COMPANY:
+            identifiers["vat_number"] = identity["vat_number"]
+    record = client_create(
+        kind=client.kind,
+        name=client.name,
+        address=client.address,
+        postcode=client.postcode,
+        city=client.city,
+        cohort=cohort,
+        **identifiers,
+    )
+    if client.contact:
+        client_contact_add(
+            client=record,
+            full_name=client.contact,
+            role=client.contact_role,
+            email=f"contact{identity_number}@client.example.org",
+        )
+    return record
+
+
+@transaction.atomic
+def commerce_build(
+    *, plan: DemoCohort, commerce: DemoCommerce, cohort: Cohort, issuer: User, first_number: int
+) -> None:
+    """Offer the cohort's services, record its clients and invoice them, unless already done.
+
+    The clients' fictional SIRET and VAT numbers come from `first_number` on, a range the CAEs
+    do not use. Invoices are issued in the order of their issue date, so that their numbers
+    follow the calendar.
+    """
+    if Service.objects.filter(cohort=cohort, name=commerce.services[0].name).exists():
+        return
+    services = [
+        service_create(
+            cohort=cohort,
+            name=service.name,
+            unit=service.unit,
+            unit_price_excl_vat=Decimal(service.price),
+            vat_rate=Decimal(service.vat_rate),
+        )
+        for service in commerce.services
+    ]
+    clients = [
+        _client_record(client, cohort=cohort, identity_number=first_number + position)
+        for position, client in enumerate(commerce.clients)
+    ]
+    animateurs = [User.objects.get(email=email) for email in plan.animateurs]
+    total = commerce.issued + commerce.submitted + commerce.drafts
+    first_day = plan.starts_on + datetime.timedelta(days=7)
+    span = (min(plan.ends_on, DEMO_TODAY) - first_day).days
+    to_issue = []
+    for number in range(total):
+        sale_date = first_day + datetime.timedelta(days=span * number // max(total - 1, 1))
+        invoice = invoice_draft_create(
+            cohort=cohort, client=clients[number % len(clients)], sale_date=sale_date
+        )
+        positions = [number % len(services)]
+        if number % 3 == 2:
+            positions.append((number + 1) % len(services))
+        for position in positions:
+            service = services[position]
+            invoice_line_add(
+                invoice=invoice,
+                description=service.name,
+                quantity=_quantity(service.unit, number),
+                unit=service.unit,
+                unit_price_excl_vat=service.unit_price_excl_vat,
+                vat_rate=service.vat_rate,
+            )
+        if number >= commerce.issued + commerce.submitted:
+            continue  # still a draft
+        invoice = invoice_submit(invoice=invoice, by=animateurs[number % len(animateurs)])
+        if number < commerce.issued:
+            issued_on = min(sale_date + datetime.timedelta(days=3 + number % 3), DEMO_TODAY)
+            to_issue.append((issued_on, number, invoice))
+    for issued_on, _number, invoice in sorted(to_issue, key=lambda item: item[:2]):
+        invoice_issue(invoice=invoice, by=issuer, issued_on=issued_on)
+
+
 def cohorts_summary() -> str:
-    """The current CAE's cohorts, oldest first, with their status and number of members."""
+    """The current CAE's cohorts, oldest first, with their status, number of members, services,
+    clients found and invoices issued."""
     cohorts = Cohort.objects.annotate(
-        members=Count("enrolments"),
-        withdrawn=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WITHDRAWN)),
+        members=Count("enrolments", distinct=True),
+        withdrawn=Count(
+            "enrolments",
+            filter=Q(enrolments__status=EnrolmentStatus.WITHDRAWN),
+            distinct=True,
+        ),
+        service_count=Count("services", distinct=True),
+        client_count=Count("clients_found", distinct=True),
+        issued_count=Count(
+            "invoices", filter=Q(invoices__status=InvoiceStatus.ISSUED), distinct=True
+        ),
     ).order_by("starts_on", "name")
     parts = []
     for cohort in cohorts:
@@ -532,17 +931,19 @@ def cohorts_summary() -> str:
         if cohort.withdrawn:
             plural = "s" if cohort.withdrawn > 1 else ""
             withdrawn = f", dont {cohort.withdrawn} sorti·e{plural}"
+        issued = "facture émise" if cohort.issued_count < 2 else "factures émises"
         parts.append(
             f"{cohort.name} ({cohort.programme}, {status}, "
-            f"{cohort.members} coopérant·es{withdrawn})"
+            f"{cohort.members} coopérant·es{withdrawn}, {cohort.service_count} prestations, "
+            f"{cohort.client_count} clients, {cohort.issued_count} {issued})"
         )
     return " ; ".join(parts) or "aucune coopérative"
 
 
 class Command(BaseCommand):
     help = (
-        "Prépare le réseau de démonstration (migrations, CAE, comptes, coopératives et "
-        "coopérant·es) ; idempotent."
+        "Prépare le réseau de démonstration (migrations, CAE, comptes, coopératives, "
+        "coopérant·es, prestations, clients et factures) ; idempotent."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -576,7 +977,16 @@ class Command(BaseCommand):
                     # Phone numbers in the range ARCEP keeps for fiction (06 39 98 xx xx).
                     phone_prefix = f"06 39 98 {cae_number}{cohort_number}"
                     try:
-                        cohort_build(plan=plan, in_charge=in_charge, phone_prefix=phone_prefix)
+                        cohort = cohort_build(
+                            plan=plan, in_charge=in_charge, phone_prefix=phone_prefix
+                        )
+                        commerce_build(
+                            plan=plan,
+                            commerce=DEMO_COMMERCE[plan.name],
+                            cohort=cohort,
+                            issuer=in_charge,
+                            first_number=100 * (cae_number + 1) + 10 * cohort_number,
+                        )
                     except ApplicationError as error:
                         raise CommandError(
                             f"{plan.name} : {error.message} {error.details}"
