@@ -38,12 +38,13 @@ def wait_for_web(web: subprocess.Popen[bytes], seconds: float = 60) -> bool:
 def main() -> int:
     started = time.monotonic()
     subprocess.run([PYTHON, "manage.py", "demo_setup"], cwd=ROOT, env=ENVIRONMENT, check=True)
-    schedule = DATA_DIR / "celerybeat-schedule"
     commands = {
         "web": f"gunicorn coopilote.wsgi --bind 127.0.0.1:{PORT} --workers 2 "
         "--access-logfile - --graceful-timeout 5",
         "worker": "celery -A coopilote worker --concurrency 2 --loglevel INFO -n demo@%h",
-        "beat": f"celery -A coopilote beat --loglevel INFO --schedule {schedule}",
+        # In-memory schedule: the periodic tasks are declared in settings, nothing to persist
+        # (a shelve file left half-written by an interrupted beat broke the next start).
+        "beat": "celery -A coopilote beat --loglevel INFO --scheduler celery.beat:Scheduler",
     }
     processes = {
         name: subprocess.Popen([PYTHON, "-m", *command.split()], cwd=ROOT, env=ENVIRONMENT)

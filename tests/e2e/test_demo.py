@@ -47,6 +47,8 @@ def test_demo_runs_on_embedded_defaults_and_stops_on_ctrl_c(
         ):
             assert http_get(host, port, path) == 200, (host, path)
         assert "admin@sitelle.localhost" in log.read_text()
+        assert demo.poll() is None, log.read_text()[-3000:]  # web, worker and beat all still up
+        assert "beat: Starting" in log.read_text()
 
         page = browser.new_page(locale="fr-FR")
         page.goto(f"http://sitelle.localhost:{port}/connexion/")
