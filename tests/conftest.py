@@ -107,7 +107,7 @@ def site_client(cae: Cae | None = None) -> Client:
     return Client(HTTP_HOST=host)
 
 
-def test_database_url() -> str:
+def database_url_for_processes() -> str:
     """The test database as a URL, for the processes the tests start (worker, web server)."""
     params = connection.get_connection_params()
     user, database = quote(params["user"]), params["dbname"]
@@ -119,15 +119,12 @@ def test_database_url() -> str:
     return f"postgresql://{user}:{password}@{host}{port}/{database}"
 
 
-test_database_url.__test__ = False  # type: ignore[attr-defined]
-
-
 def start_on_test_database(module_command: str, log: Path) -> subprocess.Popen[bytes]:
     """Start `python -m <module_command>` from the project root on the test database."""
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "coopilote.settings.test",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": database_url_for_processes(),
     }
     with log.open("w") as output:
         return subprocess.Popen(
