@@ -10,6 +10,8 @@ from rest_framework.request import Request
 
 from coopilote.access import COHORT_LEVEL_ACTIONS, Action, can
 from coopilote.tenancy import current_cae
+from tenants.cohorts.models import Cohort
+from tenants.cohorts.selectors import cohort_get
 
 
 def site_of(request: Request) -> Any | None:
@@ -50,3 +52,12 @@ def require_cohort(request: Request, action: Action, cohort_id: int) -> None:
     if can(request.user, Action.COHORT_VIEW, cae=site, cohort_id=cohort_id):
         raise PermissionDenied
     raise NotFound
+
+
+def cohort_or_404(request: Request, action: Action, cohort_id: int) -> Cohort:
+    """The cohort of this CAE the person may do `action` on (404 unseen, 403 seen only)."""
+    require_cohort(request, action, cohort_id)
+    cohort = cohort_get(cohort_id=cohort_id)
+    if cohort is None:
+        raise NotFound
+    return cohort

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import require_cohort, site_of
+from api.permissions import cohort_or_404, require_cohort, site_of
 from coopilote.access import Action, cohort_scope
 from tenants.cohorts.models import Cohort
 from tenants.cohorts.selectors import cohort_get
@@ -183,10 +183,7 @@ class CohortServiceListApi(APIView):
         tags=["services"],
     )
     def post(self, request: Request, cohort_id: int) -> Response:
-        require_cohort(request, Action.COMMERCE_MANAGE, cohort_id)
-        cohort = cohort_get(cohort_id=cohort_id)
-        if cohort is None:
-            raise NotFound
+        cohort = cohort_or_404(request, Action.COMMERCE_MANAGE, cohort_id)
         serializer = ServiceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         service = service_create(cohort=cohort, **serializer.validated_data)

@@ -18,10 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import require_cohort, site_of
+from api.permissions import cohort_or_404, require_cohort, site_of
 from coopilote.access import Action, can, cohort_scope
-from tenants.cohorts.models import Cohort
-from tenants.cohorts.selectors import cohort_get
 from tenants.people.models import (
     CommitteeKind,
     CommitteeSeat,
@@ -210,14 +208,6 @@ def _member_or_404(request: Request, member_id: int, action: Action) -> Member:
     return member
 
 
-def _cohort_or_404(request: Request, cohort_id: int, action: Action) -> Cohort:
-    require_cohort(request, action, cohort_id)
-    cohort = cohort_get(cohort_id=cohort_id)
-    if cohort is None:
-        raise NotFound
-    return cohort
-
-
 def _seat_context(request: Request, cohort_id: int) -> dict[str, bool]:
     show = can(request.user, Action.MEMBER_VIEW, cae=site_of(request), cohort_id=cohort_id)
     return {"show_names": show}
@@ -304,7 +294,7 @@ class CohortEnrolmentListApi(APIView):
 
     @extend_schema(responses=EnrolmentOutputSerializer(many=True), tags=["enrolments"])
     def get(self, request: Request, cohort_id: int) -> Response:
-        _cohort_or_404(request, cohort_id, Action.MEMBER_VIEW)
+        cohort_or_404(request, Action.MEMBER_VIEW, cohort_id)
         enrolments = enrolment_list(cohort_id=cohort_id)
         return Response(EnrolmentOutputSerializer(enrolments, many=True).data)
 
@@ -314,7 +304,7 @@ class CohortEnrolmentListApi(APIView):
         tags=["enrolments"],
     )
     def post(self, request: Request, cohort_id: int) -> Response:
-        cohort = _cohort_or_404(request, cohort_id, Action.MEMBER_MANAGE)
+        cohort = cohort_or_404(request, Action.MEMBER_MANAGE, cohort_id)
         serializer = EnrolmentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         member = member_get(
@@ -388,7 +378,7 @@ class CohortCommitteeListApi(APIView):
 
     @extend_schema(responses=CommitteeOutputSerializer(many=True), tags=["committees"])
     def get(self, request: Request, cohort_id: int) -> Response:
-        _cohort_or_404(request, cohort_id, Action.COHORT_VIEW)
+        cohort_or_404(request, Action.COHORT_VIEW, cohort_id)
         committees = committee_list(cohort_id=cohort_id)
         context = _seat_context(request, cohort_id)
         return Response(CommitteeOutputSerializer(committees, many=True, context=context).data)
@@ -399,7 +389,7 @@ class CohortCommitteeListApi(APIView):
         tags=["committees"],
     )
     def post(self, request: Request, cohort_id: int) -> Response:
-        cohort = _cohort_or_404(request, cohort_id, Action.COMMITTEE_MANAGE)
+        cohort = cohort_or_404(request, Action.COMMITTEE_MANAGE, cohort_id)
         serializer = CommitteeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         committee = committee_create(cohort=cohort, **serializer.validated_data)
