@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from coopilote.access import COHORT_LEVEL_ACTIONS, Action, can
+from coopilote.access import COHORT_LEVEL_ACTIONS, Action, Refusal, can, cohort_refusal
 from coopilote.tenancy import current_cae
 from tenants.cohorts.models import Cohort
 from tenants.cohorts.selectors import cohort_get
@@ -46,12 +46,11 @@ def require_cohort(request: Request, action: Action, cohort_id: int) -> None:
 
     A cohort the person cannot even see answers 404, so that its existence does not leak.
     """
-    site = site_of(request)
-    if can(request.user, action, cae=site, cohort_id=cohort_id):
-        return
-    if can(request.user, Action.COHORT_VIEW, cae=site, cohort_id=cohort_id):
+    refusal = cohort_refusal(request.user, action, cae=site_of(request), cohort_id=cohort_id)
+    if refusal == Refusal.FORBIDDEN:
         raise PermissionDenied
-    raise NotFound
+    if refusal == Refusal.NOT_FOUND:
+        raise NotFound
 
 
 def cohort_or_404(request: Request, action: Action, cohort_id: int) -> Cohort:

@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
-from coopilote.access import Action, can
+from coopilote.access import Action, Refusal, can, cohort_refusal
 from coopilote.tenancy import current_cae
 
 View = Callable[..., HttpResponse]
@@ -38,9 +38,8 @@ def require(action: Action) -> Callable[[View], View]:
 
 def require_cohort(request: HttpRequest, action: Action, cohort_id: int) -> None:
     """404 for a cohort the person cannot see, 403 for one they see but cannot act on."""
-    cae = site_cae()
-    if can(request.user, action, cae=cae, cohort_id=cohort_id):
-        return
-    if can(request.user, Action.COHORT_VIEW, cae=cae, cohort_id=cohort_id):
+    refusal = cohort_refusal(request.user, action, cae=site_cae(), cohort_id=cohort_id)
+    if refusal == Refusal.FORBIDDEN:
         raise PermissionDenied
-    raise Http404
+    if refusal == Refusal.NOT_FOUND:
+        raise Http404

@@ -28,7 +28,7 @@ from frontend.forms import (
     form_add_errors,
 )
 from network.registry.models import Cae, SiteStatus
-from network.registry.selectors import cae_list, cae_list_active
+from network.registry.selectors import cae_list, cae_list_active, cae_people
 from network.registry.services import FirstAdmin, cae_register, site_host
 from tenants.cohorts.models import Cohort
 from tenants.cohorts.selectors import cohort_history, cohort_list
@@ -231,11 +231,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
             ),
             "enrolments": enrolment_list(cohort_id=cohort.pk),
             "committees": committee_list(cohort_id=cohort.pk),
-            "team": User.objects.filter(memberships__cae=cae, memberships__revoked_at__isnull=True)
-            .distinct()
-            .order_by("first_name")
-            if can_manage
-            else [],
+            "team": cae_people(cae=cae) if can_manage else [],
         },
         status=status_code,
     )
@@ -247,7 +243,7 @@ def cohort_animateur_add(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = get_object_or_404(Cohort, pk=cohort_id)
     if request.method == "POST":
         user_id = request.POST.get("user", "")
-        team = User.objects.filter(is_active=True, memberships__cae=site_cae())
+        team = cae_people(cae=site_cae())
         user = team.filter(pk=int(user_id)).first() if user_id.isdigit() else None
         if user is None:
             messages.error(request, _("Choisissez une personne de la CAE."))

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import require_cohort, site_of
+from api.permissions import cohort_or_404, site_of
 from coopilote.access import Action, cohort_scope
 from coopilote.accounts.models import User
-from tenants.cohorts.models import Cohort, CohortStatus, Programme, TerritoryKind
+from tenants.cohorts.models import CohortStatus, Programme, TerritoryKind
 from tenants.cohorts.selectors import cohort_history, cohort_list
 from tenants.cohorts.services import (
     cohort_animateur_ids,
@@ -89,15 +88,15 @@ class CohortDetailApi(APIView):
 
     @extend_schema(responses=CohortOutputSerializer, tags=["cohorts"])
     def get(self, request: Request, cohort_id: int) -> Response:
-        require_cohort(request, Action.COHORT_VIEW, cohort_id)
-        return Response(CohortOutputSerializer(get_object_or_404(Cohort, pk=cohort_id)).data)
+        return Response(
+            CohortOutputSerializer(cohort_or_404(request, Action.COHORT_VIEW, cohort_id)).data
+        )
 
     @extend_schema(
         request=CohortUpdateSerializer, responses=CohortOutputSerializer, tags=["cohorts"]
     )
     def patch(self, request: Request, cohort_id: int) -> Response:
-        require_cohort(request, Action.COHORT_MANAGE, cohort_id)
-        cohort = get_object_or_404(Cohort, pk=cohort_id)
+        cohort = cohort_or_404(request, Action.COHORT_MANAGE, cohort_id)
         serializer = CohortUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         cohort = cohort_update(cohort=cohort, **serializer.validated_data)
@@ -123,16 +122,14 @@ class CohortTransitionApi(APIView):
 
     @extend_schema(responses=TransitionOutputSerializer(many=True), tags=["cohorts"])
     def get(self, request: Request, cohort_id: int) -> Response:
-        require_cohort(request, Action.COHORT_VIEW, cohort_id)
-        cohort = get_object_or_404(Cohort, pk=cohort_id)
+        cohort = cohort_or_404(request, Action.COHORT_VIEW, cohort_id)
         return Response(TransitionOutputSerializer(cohort_history(cohort=cohort), many=True).data)
 
     @extend_schema(
         request=TransitionInputSerializer, responses=CohortOutputSerializer, tags=["cohorts"]
     )
     def post(self, request: Request, cohort_id: int) -> Response:
-        require_cohort(request, Action.COHORT_MANAGE, cohort_id)
-        cohort = get_object_or_404(Cohort, pk=cohort_id)
+        cohort = cohort_or_404(request, Action.COHORT_MANAGE, cohort_id)
         serializer = TransitionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cohort = cohort_transition(cohort=cohort, by=request.user, **serializer.validated_data)
@@ -152,8 +149,7 @@ class CohortAnimateursApi(APIView):
         tags=["cohorts"],
     )
     def get(self, request: Request, cohort_id: int) -> Response:
-        require_cohort(request, Action.COHORT_VIEW, cohort_id)
-        return Response(cohort_animateur_ids(get_object_or_404(Cohort, pk=cohort_id)))
+        return Response(cohort_animateur_ids(cohort_or_404(request, Action.COHORT_VIEW, cohort_id)))
 
     @extend_schema(
         request=AnimateurInputSerializer,
@@ -161,8 +157,7 @@ class CohortAnimateursApi(APIView):
         tags=["cohorts"],
     )
     def post(self, request: Request, cohort_id: int) -> Response:
-        require_cohort(request, Action.COHORT_MANAGE, cohort_id)
-        cohort = get_object_or_404(Cohort, pk=cohort_id)
+        cohort = cohort_or_404(request, Action.COHORT_MANAGE, cohort_id)
         serializer = AnimateurInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cohort_assign_animateur(cohort=cohort, user=serializer.validated_data["user"])

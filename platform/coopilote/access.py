@@ -136,6 +136,20 @@ def can(user: Any, action: Action, *, cae: Any | None, cohort_id: int | None = N
     return False
 
 
+class Refusal(StrEnum):
+    FORBIDDEN = "forbidden"  # the person sees the cohort but may not do this: 403
+    NOT_FOUND = "not_found"  # the person may not even see it: 404, its existence stays hidden
+
+
+def cohort_refusal(user: Any, action: Action, *, cae: Any | None, cohort_id: int) -> Refusal | None:
+    """Why `user` may not do `action` on this cohort of `cae`, or None when they may."""
+    if can(user, action, cae=cae, cohort_id=cohort_id):
+        return None
+    if can(user, Action.COHORT_VIEW, cae=cae, cohort_id=cohort_id):
+        return Refusal.FORBIDDEN
+    return Refusal.NOT_FOUND
+
+
 def cohort_scope(user: Any, action: Action, *, cae: Any) -> frozenset[int] | None:
     """The cohorts of `cae` on which `user` may do `action`: ALL_COHORTS (None) or their ids."""
     grants = grants_for(user, cae)

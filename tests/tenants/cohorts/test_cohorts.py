@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from coopilote.accounts.models import Membership, Role, User
@@ -190,3 +191,22 @@ def test_staff_open_a_cohort_in_the_web_form(cae_alpha: Cae, person: User) -> No
     client.post(f"/cooperatives/{cohort.pk}/animateurs/", {"user": person.pk})
     with tenant_context(cae_alpha):
         assert Membership.objects.filter(cohort_id=cohort.pk, user=person).exists()
+
+
+def test_a_person_whose_role_was_revoked_cannot_be_named_animateur(
+    cae_alpha: Cae, person: User
+) -> None:
+    grant(person, cae_alpha, Role.CAE_STAFF)
+    former = User.objects.create_user("ancien@example.org", "x" * 12)
+    Membership.objects.filter(pk=grant(former, cae_alpha, Role.CAE_STAFF).pk).update(
+        revoked_at=timezone.now()
+    )
+    with tenant_context(cae_alpha):
+        cohort = _cjs()
+    client = site_client(cae_alpha)
+    client.force_login(person)
+
+    client.post(f"/cooperatives/{cohort.pk}/animateurs/", {"user": former.pk})
+
+    assert not Membership.objects.filter(user=former, role=Role.ANIMATEUR).exists()
+    assert "ancien@example.org" not in client.get(f"/cooperatives/{cohort.pk}/").content.decode()
