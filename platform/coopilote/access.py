@@ -27,7 +27,10 @@ class Action(StrEnum):
     MEMBER_MANAGE = "member.manage"  # enrol, withdraw, guardians, outcomes
     COMMITTEE_MANAGE = "committee.manage"
     COMMERCE_VIEW = "commerce.view"  # a cohort's services; the CAE's clients (any cohort)
-    COMMERCE_MANAGE = "commerce.manage"  # price services, record clients and their contacts
+    COMMERCE_MANAGE = "commerce.manage"  # price services, record clients, quotes and jobs
+    BILLING_PREPARE = "billing.prepare"  # draft a cohort's invoices and submit them to the CAE
+    BILLING_ISSUE = "billing.issue"  # validate and issue invoices, credit notes, payments received
+    CAE_SETTINGS = "cae.settings"  # the CAE's own settings (e.g. invoice numbering)
 
 
 ALL_COHORTS = None  # scope value: every cohort of the CAE
@@ -42,6 +45,7 @@ COHORT_LEVEL_ACTIONS = frozenset(
         Action.COMMITTEE_MANAGE,
         Action.COMMERCE_VIEW,
         Action.COMMERCE_MANAGE,
+        Action.BILLING_PREPARE,
     }
 )
 
@@ -49,7 +53,7 @@ COHORT_LEVEL_ACTIONS = frozenset(
 _CAE_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.CAE_ADMIN: frozenset(Action) - {Action.NETWORK_VIEW, Action.CAE_REGISTER},
     Role.CAE_STAFF: frozenset(Action)
-    - {Action.NETWORK_VIEW, Action.CAE_REGISTER, Action.CAE_MANAGE_TEAM},
+    - {Action.NETWORK_VIEW, Action.CAE_REGISTER, Action.CAE_MANAGE_TEAM, Action.CAE_SETTINGS},
 }
 # What each cohort role may do, on its own cohort only (plus CAE_VIEW on the CAE's site).
 _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -61,11 +65,19 @@ _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.COMMITTEE_MANAGE,
             Action.COMMERCE_VIEW,
             Action.COMMERCE_MANAGE,
+            Action.BILLING_PREPARE,
         }
     ),
-    # Coopérant·es run their cooperative: they choose its services and prices, and sell.
+    # Coopérant·es run their cooperative: they choose its services and prices, sell, plan the
+    # work and prepare its invoices (their finance committee); the CAE issues them.
     Role.MEMBER: frozenset(
-        {Action.CAE_VIEW, Action.COHORT_VIEW, Action.COMMERCE_VIEW, Action.COMMERCE_MANAGE}
+        {
+            Action.CAE_VIEW,
+            Action.COHORT_VIEW,
+            Action.COMMERCE_VIEW,
+            Action.COMMERCE_MANAGE,
+            Action.BILLING_PREPARE,
+        }
     ),
 }
 # The coordinator follows everything without opening personal data.

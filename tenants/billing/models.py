@@ -164,6 +164,14 @@ class InvoiceLine(models.Model):
         _("prix unitaire HT"), max_digits=10, decimal_places=2
     )
     vat_rate = models.DecimalField(_("taux de TVA (%)"), max_digits=4, decimal_places=1)
+    job = models.ForeignKey(
+        "commerce.Job",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoice_lines",
+        verbose_name=_("prestation réalisée"),
+    )
 
     class Meta:
         verbose_name = _("ligne de facture")
@@ -196,3 +204,123 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class CreditNote(models.Model):
+    """An avoir: cancels all or part of an issued invoice. Issued in one step by CAE staff, with
+    its own gap-free numbering; it never changes afterwards."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="credit_notes", verbose_name=_("facture")
+    )
+    number = models.CharField(_("numéro"), max_length=60, unique=True)
+    reason = models.CharField(_("motif"), max_length=300)
+    issued_on = models.DateField(_("date d'émission"))
+    seller = models.JSONField(_("vendeur"), default=dict)
+    buyer = models.JSONField(_("acheteur"), default=dict)
+    total_excl_vat = models.DecimalField(_("total HT"), max_digits=12, decimal_places=2)
+    total_vat = models.DecimalField(_("total TVA"), max_digits=12, decimal_places=2)
+    total_incl_vat = models.DecimalField(_("total TTC"), max_digits=12, decimal_places=2)
+    issued_at = models.DateTimeField(_("émis le"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("avoir")
+        verbose_name_plural = _("avoirs")
+        ordering = ["issued_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total_incl_vat__gt=0), name="billing_creditnote_positive_total"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="credit_note_is_immutable", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CreditNoteLine(models.Model):
+    credit_note = models.ForeignKey(CreditNote, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("position"))
+    description = models.CharField(_("désignation"), max_length=300)
+    quantity = models.DecimalField(_("quantité"), max_digits=10, decimal_places=2)
+    unit = models.CharField(_("unité"), max_length=10)
+    unit_price_excl_vat = models.DecimalField(
+        _("prix unitaire HT"), max_digits=10, decimal_places=2
+    )
+    vat_rate = models.DecimalField(_("taux de TVA (%)"), max_digits=4, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("ligne d'avoir")
+        verbose_name_plural = _("lignes d'avoir")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="billing_creditnoteline_positive_quantity"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price_excl_vat__gte=0),
+                name="billing_creditnoteline_price_not_negative",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="credit_note_line_is_immutable",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class PaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", _("Virement")
+    CHEQUE = "cheque", _("Chèque")
+    CASH = "cash", _("Espèces")
+    CARD = "card", _("Carte bancaire")
+
+
+class Payment(models.Model):
+    """Money received for an issued invoice (recorded by CAE staff, or by the online payment
+    provider). Never changed: a mistake is corrected by a refund entry (issue 5)."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("facture")
+    )
+    amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
+    received_on = models.DateField(_("reçu le"))
+    method = models.CharField(_("moyen de paiement"), max_length=8, choices=PaymentMethod.choices)
+    reference = models.CharField(_("référence"), max_length=100, blank=True)
+    recorded_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("paiement")
+        verbose_name_plural = _("paiements")
+        ordering = ["received_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="billing_payment_positive_amount"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="payment_is_immutable", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} € · {self.received_on}"

@@ -34,6 +34,7 @@ class DocumentKind:
 
 INVOICE = DocumentKind("invoice")
 CREDIT_NOTE = DocumentKind("credit_note")
+QUOTE = DocumentKind("quote")
 
 
 def template_errors(template: str) -> list[str]:

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from coopilote.errors import ApplicationError
 from coopilote.money import allowed_vat_rates, to_cents
 from coopilote.tenancy import current_cae
+from coopilote.totals import totals_of
 from tenants.billing.models import Invoice, InvoiceLine, InvoiceStatus, NumberingSettings
 from tenants.billing.numbering import INVOICE, number_assign, template_errors
-from tenants.billing.totals import totals_of
 from tenants.cohorts.models import Cohort
 from tenants.commerce.models import Client, ClientKind
 

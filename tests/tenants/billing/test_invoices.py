@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from coopilote.accounts.models import User
 from coopilote.errors import ApplicationError
 from coopilote.money import to_cents
+from coopilote.totals import totals_of
 from network.registry.models import Cae
 from tenants.billing.models import Invoice, InvoiceLine, InvoiceStatus
 from tenants.billing.services import (
@@ -21,7 +22,6 @@ from tenants.billing.services import (
     invoice_line_add,
     invoice_submit,
 )
-from tenants.billing.totals import totals_of
 from tests.tenants.commerce.factories import ClientFactory
 from tests.tenants.people.factories import CohortFactory
 
