@@ -16,6 +16,7 @@ from coopilote.access import Action, can, cohort_scope, grants_for
 from coopilote.accounts.models import Role, User
 from coopilote.accounts.services import account_activate, invitation_user
 from coopilote.errors import ApplicationError
+from coopilote.tenancy import site_host
 from frontend.access import require, require_cohort, site_cae
 from frontend.forms import (
     ActivationForm,
@@ -29,7 +30,7 @@ from frontend.forms import (
 )
 from network.registry.models import Cae, SiteStatus
 from network.registry.selectors import cae_list, cae_list_active, cae_people
-from network.registry.services import FirstAdmin, cae_register, site_host
+from network.registry.services import FirstAdmin, cae_register
 from tenants.cohorts.models import Cohort
 from tenants.cohorts.selectors import cohort_history, cohort_list
 from tenants.cohorts.services import (

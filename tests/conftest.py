@@ -23,9 +23,10 @@ from django.test.utils import setup_databases, teardown_databases
 from django_tenants.utils import schema_context, tenant_context
 
 from coopilote.accounts.models import Membership, User
+from coopilote.tenancy import site_host
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae
-from network.registry.services import cae_register, network_setup, site_host
+from network.registry.services import cae_register, network_setup
 
 CAE_SLUGS = ("alpha", "beta")
 PASSWORD = "un-mot-de-passe-de-test"

@@ -12,10 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coopilote.access import Action
+from coopilote.tenancy import site_url
 from network.registry.geography import DEPARTMENT_CHOICES
 from network.registry.models import Cae, LegalForm, NetworkMembership, SiteStatus, VatRegime
 from network.registry.selectors import cae_list
-from network.registry.services import FirstAdmin, cae_register, site_url
+from network.registry.services import FirstAdmin, cae_register
 
 
 class CaeOutputSerializer(serializers.Serializer[Any]):

@@ -17,20 +17,10 @@ from coopilote.accounts.services import invitation_send, user_get_or_invite
 from coopilote.errors import ApplicationError
 from coopilote.identifiers import compact_siren, compact_siret, compact_vat_number
 from coopilote.tasking.services import task_enqueue_on_commit, task_run_record
+from coopilote.tenancy import site_host, site_url
 from network.registry.models import Cae, Domain, SiteKind, SiteStatus
 
 logger = logging.getLogger(__name__)
-
-
-def site_host(slug: str) -> str:
-    return f"{slug}.{settings.BASE_HOST}"
-
-
-def site_url(slug: str | None = None) -> str:
-    """The address of a CAE's site (the national site when `slug` is None), for emails."""
-    host = site_host(slug) if slug else settings.BASE_HOST
-    port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
-    return f"{settings.SITE_SCHEME}://{host}{port}"
 
 
 def schema_name_for(slug: str) -> str:

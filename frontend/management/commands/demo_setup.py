@@ -31,9 +31,10 @@ from django_tenants.utils import tenant_context
 
 from coopilote.accounts.models import Membership, Role, User
 from coopilote.errors import ApplicationError
+from coopilote.tenancy import site_host
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae
-from network.registry.services import cae_register, network_setup, site_host
+from network.registry.services import cae_register, network_setup
 from tenants.billing.models import InvoiceStatus
 from tenants.billing.services import (
     invoice_draft_create,

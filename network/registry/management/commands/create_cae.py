@@ -3,7 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coopilote.errors import ApplicationError
-from network.registry.services import FirstAdmin, cae_register, site_url
+from coopilote.tenancy import site_url
+from network.registry.services import FirstAdmin, cae_register
 
 
 class Command(BaseCommand):
