@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from api.urls_docs import docs_patterns
-from api.v1 import commerce, people
+from api.v1 import billing, commerce, jobs, people, quotes
 from api.v1.cohorts import (
     CohortAnimateursApi,
     CohortDetailApi,
@@ -29,6 +29,9 @@ v1 = [
     ),
     *people.urlpatterns,
     *commerce.urlpatterns,
+    *quotes.urlpatterns,
+    *jobs.urlpatterns,
+    *billing.urlpatterns,
     path("team/", TeamApi.as_view(), name="team"),
 ]
 

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from coopilote.tenancy import in_public_schema
+from coopilote.access import Action, can
+from coopilote.tenancy import current_cae, in_public_schema
+from frontend.commerce import may_see_clients
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -11,4 +13,7 @@ def site(request: HttpRequest) -> dict[str, object]:
     return {
         "cae_site": tenant,
         "is_national_site": in_public_schema(),
+        # A callable: templates call it only where the navigation asks (one cached query).
+        "may_see_clients": lambda: may_see_clients(request.user, current_cae()),
+        "may_configure": lambda: can(request.user, Action.CAE_SETTINGS, cae=current_cae()),
     }

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from coopilote.errors import ApplicationError
 from network.registry.geography import DEPARTMENT_CHOICES
 from network.registry.models import LegalForm, NetworkMembership, VatRegime
+from tenants.billing.models import PaymentMethod
 from tenants.cohorts.models import Cohort, CohortStatus, Programme, TerritoryKind
+from tenants.commerce.models import Client, ClientKind, Job, ServiceUnit
 from tenants.people.models import Committee, CommitteeKind, Enrolment, Guardian, Member, Outcome
 
 
@@ -205,3 +209,195 @@ class SeatForm(forms.Form):
         self.fields["enrolment"].label_from_instance = (  # type: ignore[attr-defined]
             lambda enrolment: f"{enrolment.member.first_name} {enrolment.member.last_name}"
         )
+
+
+# --- Commerce: a cohort's services, the CAE's clients and their contacts ---
+
+
+def _vat_rate_label(rate: Decimal) -> str:
+    """A VAT rate as people read it: « 20 % », « 5,5 % » (in the page's language)."""
+    return f"{floatformat(rate, -1)}\u00a0%"
+
+
+class ServiceForm(forms.Form):
+    name = forms.CharField(label=_("Nom de la prestation"), max_length=150)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    unit = forms.ChoiceField(label=_("Unité"), choices=ServiceUnit.choices)
+    # No minimum here: the service refuses a negative price and says why, in French.
+    unit_price_excl_vat = forms.DecimalField(
+        label=_("Prix unitaire HT (€)"), localize=True, max_digits=14
+    )
+    vat_rate = forms.TypedChoiceField(
+        label=_("Taux de TVA"),
+        coerce=Decimal,
+        error_messages={"invalid_choice": _("Choisissez un des taux de TVA que la CAE applique.")},
+    )
+
+    def __init__(self, *args: Any, vat_rates: tuple[Decimal, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the rates the CAE's VAT regime allows (coopilote.money.allowed_vat_rates).
+        self.fields["vat_rate"].choices = [  # type: ignore[attr-defined]
+            (str(rate), _vat_rate_label(rate)) for rate in vat_rates
+        ]
+        if "vat_rate" not in self.initial and vat_rates:
+            self.initial["vat_rate"] = str(vat_rates[0])
+
+
+class ClientFilterForm(forms.Form):
+    """The filters of the client list (a GET form: it works without JavaScript)."""
+
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=[("", _("Tous les types")), *ClientKind.choices],
+        required=False,
+    )
+    q = forms.CharField(
+        label=_("Rechercher par nom"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class ClientForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type de client"), choices=ClientKind.choices)
+    name = forms.CharField(
+        label=_("Nom"),
+        max_length=200,
+        help_text=_("Raison sociale de la structure, ou nom complet de la personne."),
+    )
+    # Typed as people copy them (spaces, dots): the service compacts and checks them.
+    siret = forms.CharField(
+        label=_("SIRET"),
+        max_length=30,
+        required=False,
+        help_text=_("14 chiffres ; obligatoire pour une entreprise, jamais pour un particulier."),
+    )
+    vat_number = forms.CharField(
+        label=_("N° de TVA intracommunautaire"), max_length=30, required=False
+    )
+    address = forms.CharField(label=_("Adresse"), max_length=250)
+    postcode = forms.CharField(label=_("Code postal"), max_length=10)
+    city = forms.CharField(label=_("Commune"), max_length=100)
+    email = forms.EmailField(label=_("Adresse e-mail"), required=False)
+    phone = forms.CharField(label=_("Téléphone"), max_length=20, required=False)
+    cohort = forms.ModelChoiceField(
+        label=_("Trouvé par la coopérative"),
+        queryset=Cohort.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, cohorts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = cohorts  # type: ignore[attr-defined]
+        self.fields["cohort"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda cohort: cohort.name
+        )
+
+
+class ClientContactForm(forms.Form):
+    full_name = forms.CharField(label=_("Nom complet"), max_length=200)
+    role = forms.CharField(
+        label=_("Fonction"),
+        max_length=100,
+        required=False,
+        help_text=_("Par exemple : gérante, comptable."),
+    )
+    email = forms.EmailField(label=_("Adresse e-mail"), required=False)
+    phone = forms.CharField(label=_("Téléphone"), max_length=20, required=False)
+
+
+# --- Invoices ---------------------------------------------------------------------------------
+
+
+class InvoiceNewForm(forms.Form):
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    sale_date = forms.DateField(label=_("Date de la prestation"), widget=DateInput)
+
+    def __init__(self, *args: Any, clients: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients  # type: ignore[attr-defined]
+
+
+class InvoiceFromJobsForm(forms.Form):
+    jobs = forms.ModelMultipleChoiceField(
+        label=_("Prestations réalisées à facturer"),
+        queryset=Job.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, jobs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["jobs"].queryset = jobs  # type: ignore[attr-defined]
+
+
+class InvoiceLineForm(forms.Form):
+    description = forms.CharField(label=_("Désignation"), max_length=300)
+    quantity = forms.DecimalField(label=_("Quantité"), max_digits=12, decimal_places=2)
+    unit = forms.ChoiceField(label=_("Unité"), choices=ServiceUnit.choices)
+    unit_price_excl_vat = forms.DecimalField(
+        label=_("Prix unitaire HT (€)"), max_digits=12, decimal_places=2
+    )
+    vat_rate = forms.TypedChoiceField(label=_("Taux de TVA"), coerce=Decimal)
+
+    def __init__(self, *args: Any, vat_rates: tuple[Decimal, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["vat_rate"].choices = [  # type: ignore[attr-defined]
+            (str(rate), f"{floatformat(rate, -1)} %") for rate in vat_rates
+        ]
+
+
+class InvoiceIssueForm(forms.Form):
+    issued_on = forms.DateField(label=_("Date d'émission"), widget=DateInput)
+
+
+class InvoiceSendForm(forms.Form):
+    recipient = forms.EmailField(
+        label=_("Adresse du client"),
+        required=False,
+        help_text=_("Laissez vide pour l'adresse de la fiche client."),
+    )
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("Montant reçu (€)"), max_digits=12, decimal_places=2)
+    received_on = forms.DateField(label=_("Reçu le"), widget=DateInput)
+    method = forms.ChoiceField(label=_("Moyen de paiement"), choices=PaymentMethod.choices)
+    reference = forms.CharField(label=_("Référence"), max_length=100, required=False)
+
+
+class CreditNoteForm(forms.Form):
+    reason = forms.CharField(label=_("Motif"), max_length=300)
+    issued_on = forms.DateField(label=_("Date d'émission"), widget=DateInput)
+    amount_excl_vat = forms.DecimalField(
+        label=_("Montant HT à créditer (€)"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=_("Laissez vide pour annuler toute la facture."),
+    )
+    vat_rate = forms.TypedChoiceField(label=_("Taux de TVA"), coerce=Decimal, required=False)
+
+    def __init__(self, *args: Any, vat_rates: tuple[Decimal, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["vat_rate"].choices = [  # type: ignore[attr-defined]
+            (str(rate), f"{floatformat(rate, -1)} %") for rate in vat_rates
+        ]
+
+
+class NumberingForm(forms.Form):
+    invoice_template = forms.CharField(label=_("Numéros de facture"), max_length=60)
+    credit_note_template = forms.CharField(label=_("Numéros d'avoir"), max_length=60)
+
+
+class QuoteAnswerForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Un commentaire pour la coopérative (facultatif)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

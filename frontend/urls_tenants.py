@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend import members, team, views
+from frontend import billing, commerce, members, team, views
 
 app_name = "frontend"
 
@@ -19,6 +19,46 @@ urlpatterns = [
         views.cohort_committees,
         name="cohort-committees",
     ),
+    path(
+        "cooperatives/<int:cohort_id>/prestations/",
+        commerce.service_index,
+        name="service-index",
+    ),
+    path(
+        "cooperatives/<int:cohort_id>/prestations/<int:service_id>/",
+        commerce.service_edit,
+        name="service-edit",
+    ),
+    path(
+        "cooperatives/<int:cohort_id>/prestations/<int:service_id>/offre/",
+        commerce.service_offer,
+        name="service-offer",
+    ),
+    path("clients/", commerce.client_index, name="client-index"),
+    path("clients/nouveau/", commerce.client_new, name="client-new"),
+    path("clients/<int:client_id>/", commerce.client_detail, name="client-detail"),
+    path("clients/<int:client_id>/modifier/", commerce.client_edit, name="client-edit"),
+    path(
+        "clients/<int:client_id>/contacts/",
+        commerce.client_contact_new,
+        name="client-contact-new",
+    ),
+    path(
+        "cooperatives/<int:cohort_id>/factures/",
+        billing.cohort_invoices,
+        name="cohort-invoices",
+    ),
+    path("factures/", billing.invoice_index, name="invoice-index"),
+    path("factures/<int:invoice_id>/", billing.invoice_detail, name="invoice-detail"),
+    path("factures/<int:invoice_id>/pdf/", billing.invoice_pdf_view, name="invoice-pdf"),
+    path("avoirs/<int:credit_note_id>/pdf/", billing.credit_note_pdf_view, name="credit-note-pdf"),
+    path("factures/consulter/<str:token>/", billing.invoice_public, name="invoice-public"),
+    path(
+        "factures/consulter/<str:token>/pdf/",
+        billing.invoice_public_pdf,
+        name="invoice-public-pdf",
+    ),
+    path("parametres/numerotation/", billing.numbering, name="numbering"),
     path("equipe/", team.team, name="team"),
     path("membres/", members.member_index, name="member-index"),
     path("membres/nouveau/", members.member_new, name="member-new"),

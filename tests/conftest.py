@@ -22,11 +22,13 @@ from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
 from django_tenants.utils import schema_context, tenant_context
 
-from coopilote.accounts.models import Membership, User
+from coopilote.accounts.models import Membership, Role, User
 from coopilote.tenancy import site_host
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae
 from network.registry.services import cae_register, network_setup
+from tests.tenants.commerce.factories import ServiceFactory
+from tests.tenants.people.factories import CohortFactory
 
 CAE_SLUGS = ("alpha", "beta")
 PASSWORD = "un-mot-de-passe-de-test"
@@ -141,3 +143,46 @@ def start_on_test_database(module_command: str, log: Path) -> subprocess.Popen[b
 def _back_to_public() -> Iterator[None]:
     yield
     connection.set_schema_to_public()  # type: ignore[attr-defined]
+
+
+def account(email: str, *, is_coordinator: bool = False) -> User:
+    with schema_context("public"):
+        return User.objects.create_user(email, PASSWORD, is_coordinator=is_coordinator)
+
+
+class World:
+    """CAE alpha with two cohorts, a service in the first, and a person for every role."""
+
+    def __init__(self, cae: Cae, other_cae: Cae) -> None:
+        self.cae = cae
+        with tenant_context(cae):
+            self.cohort = CohortFactory.create(name="CJS de Vannes")
+            self.other_cohort = CohortFactory.create(name="CJS d'Auray")
+            self.service = ServiceFactory.create(cohort=self.cohort, name="Tonte de pelouse")
+        self.personas: dict[str, User | None] = {"anonymous": None}
+        for name, site, role, cohort in [
+            ("cae_admin", cae, Role.CAE_ADMIN, None),
+            ("staff", cae, Role.CAE_STAFF, None),
+            ("animateur", cae, Role.ANIMATEUR, self.cohort),
+            ("coop_member", cae, Role.MEMBER, self.cohort),
+            ("other_animateur", cae, Role.ANIMATEUR, self.other_cohort),
+            ("other_member", cae, Role.MEMBER, self.other_cohort),
+            ("other_cae_staff", other_cae, Role.CAE_STAFF, None),
+        ]:
+            user = account(f"{name}@example.org")
+            grant(user, site, role, cohort.pk if cohort else None)
+            self.personas[name] = user
+        self.personas["coordinator"] = account("coordination@example.org", is_coordinator=True)
+        self.personas["stranger"] = account("stranger@example.org")
+
+    def client(self, persona: str, cae: Cae | None = None) -> Client:
+        client = site_client(cae or self.cae)
+        user = self.personas[persona]
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def world(cae_alpha: Cae, cae_beta: Cae) -> World:
+    return World(cae_alpha, cae_beta)

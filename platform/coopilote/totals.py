@@ -15,9 +15,12 @@ from coopilote.money import to_cents
 
 
 class Line(Protocol):
-    quantity: Decimal
-    unit_price_excl_vat: Decimal
-    vat_rate: Decimal
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def unit_price_excl_vat(self) -> Decimal: ...
+    @property
+    def vat_rate(self) -> Decimal: ...
 
 
 @dataclass(frozen=True)

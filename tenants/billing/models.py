@@ -324,3 +324,29 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} € · {self.received_on}"
+
+
+class InvoiceDispatch(models.Model):
+    """An invoice sent to the client by email: asked by someone, then sent by a Celery task."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="dispatches", verbose_name=_("facture")
+    )
+    recipient = models.EmailField(_("destinataire"))
+    requested_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("envoi de facture")
+        verbose_name_plural = _("envois de facture")
+        ordering = ["requested_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} → {self.recipient}"

@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coopilote.errors import ApplicationError
-from coopilote.money import allowed_vat_rates, to_cents
+from coopilote.money import allowed_vat_rates, format_euros, to_cents
+from coopilote.tasking.services import task_enqueue_on_commit
 from coopilote.tenancy import current_cae
 from coopilote.totals import totals_of
-from tenants.billing.models import Invoice, InvoiceLine, InvoiceStatus, NumberingSettings
-from tenants.billing.numbering import INVOICE, number_assign, template_errors
+from tenants.billing.models import (
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceDispatch,
+    InvoiceLine,
+    InvoiceStatus,
+    NumberingSettings,
+    Payment,
+)
+from tenants.billing.numbering import CREDIT_NOTE, INVOICE, number_assign, template_errors
+from tenants.billing.selectors import invoice_balance, invoice_link_url
 from tenants.cohorts.models import Cohort
-from tenants.commerce.models import Client, ClientKind
+from tenants.commerce.models import Client, ClientKind, Job, JobStatus
+from tenants.commerce.services import job_mark_invoiced
 
 
 def numbering_settings_get() -> NumberingSettings:
@@ -78,6 +94,7 @@ def invoice_line_add(
     unit: str,
     unit_price_excl_vat: Decimal,
     vat_rate: Decimal,
+    job: Job | None = None,
 ) -> InvoiceLine:
     """Add a line to a draft invoice; refused once the invoice left the draft stage."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
@@ -100,10 +117,75 @@ def invoice_line_add(
         unit=unit,
         unit_price_excl_vat=to_cents(unit_price_excl_vat),
         vat_rate=vat_rate,
+        job=job,
     )
     line.full_clean()
     line.save()
     return line
+
+
+@transaction.atomic
+def invoice_line_remove(*, line: InvoiceLine) -> None:
+    """Take a line off a draft invoice (the lines after it move up)."""
+    invoice = Invoice.objects.select_for_update().get(pk=line.invoice_id)
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise _refuse(_("Une facture soumise ou émise ne change plus."))
+    line.delete()
+    for position, remaining in enumerate(invoice.lines.order_by("position", "pk"), start=1):
+        if remaining.position != position:
+            InvoiceLine.objects.filter(pk=remaining.pk).update(position=position)
+
+
+@transaction.atomic
+def invoice_draft_from_jobs(*, cohort: Cohort, job_ids: Iterable[int]) -> Invoice:
+    """A draft invoice with one line per job done for one client (what each job carries:
+    quantity, unit price, VAT rate). The jobs become "invoiced" when the invoice is issued."""
+    jobs = list(
+        Job.objects.select_for_update()
+        .filter(pk__in=set(job_ids), cohort=cohort)
+        .prefetch_related("slots")
+        .order_by("pk")
+    )
+    if not jobs:
+        raise _refuse(_("Choisissez au moins une prestation réalisée."), "jobs")
+    if any(job.status != JobStatus.DONE for job in jobs):
+        raise _refuse(_("Seules des prestations réalisées peuvent être facturées."), "jobs")
+    if len({job.client_id for job in jobs}) > 1:
+        raise _refuse(_("Une facture s'adresse à un seul client."), "jobs")
+    already = InvoiceLine.objects.filter(job__in=jobs).select_related("invoice").first()
+    if already is not None:
+        raise _refuse(
+            _("La prestation « %(job)s » figure déjà sur une facture (%(invoice)s).")
+            % {"job": already.job, "invoice": already.invoice},
+            "jobs",
+        )
+    slot_dates = [slot.date for job in jobs for slot in job.slots.all()]
+    invoice = invoice_draft_create(
+        cohort=cohort,
+        client=jobs[0].client,
+        sale_date=max(slot_dates) if slot_dates else timezone.localdate(),
+    )
+    for job in jobs:
+        invoice_line_add(
+            invoice=invoice,
+            description=job.title,
+            quantity=job.quantity,
+            unit=job.unit,
+            unit_price_excl_vat=job.unit_price_excl_vat,
+            vat_rate=job.vat_rate,
+            job=job,
+        )
+    return invoice
+
+
+@transaction.atomic
+def invoice_draft_delete(*, invoice: Invoice) -> None:
+    """Throw a draft away (it has no number yet, so no gap is left)."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise _refuse(_("Seul un brouillon peut être supprimé."))
+    invoice.lines.all().delete()
+    invoice.delete()
 
 
 @transaction.atomic
@@ -123,6 +205,19 @@ def invoice_submit(*, invoice: Invoice, by: Any) -> Invoice:
     invoice.status = InvoiceStatus.SUBMITTED
     invoice.submitted_at = timezone.now()
     invoice.submitted_by = by
+    invoice.save(update_fields=["status", "submitted_at", "submitted_by"])
+    return invoice
+
+
+@transaction.atomic
+def invoice_return_to_draft(*, invoice: Invoice) -> Invoice:
+    """CAE staff hand a submitted invoice back to the cohort, to be corrected."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.SUBMITTED:
+        raise _refuse(_("Seule une facture soumise peut être renvoyée à la coopérative."))
+    invoice.status = InvoiceStatus.DRAFT
+    invoice.submitted_at = None
+    invoice.submitted_by = None
     invoice.save(update_fields=["status", "submitted_at", "submitted_by"])
     return invoice
 
@@ -151,11 +246,13 @@ def invoice_issue(*, invoice: Invoice, by: Any, issued_on: datetime.date) -> Inv
     invoice.buyer = {
         "kind": client.kind,
         "name": client.name,
+        "siren": client.siren,
         "siret": client.siret,
         "vat_number": client.vat_number,
         "address": client.address,
         "postcode": client.postcode,
         "city": client.city,
+        "email": client.email,
     }
     invoice.total_excl_vat = totals.excl_vat
     invoice.total_vat = totals.vat
@@ -167,6 +264,9 @@ def invoice_issue(*, invoice: Invoice, by: Any, issued_on: datetime.date) -> Inv
     invoice.status = InvoiceStatus.ISSUED
     invoice.full_clean()
     invoice.save()
+    job_ids = [job_id for job_id in invoice.lines.values_list("job_id", flat=True) if job_id]
+    if job_ids:
+        job_mark_invoiced(job_ids=job_ids)
     return invoice
 
 
@@ -181,3 +281,222 @@ SELLER_FIELDS = (
     "postcode",
     "city",
 )
+
+
+# --- Credit notes, payments, sending ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreditLine:
+    """A line of a credit note: what is credited back, at the rate it was invoiced."""
+
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price_excl_vat: Decimal
+    vat_rate: Decimal
+
+
+@transaction.atomic
+def credit_note_issue(
+    *,
+    invoice: Invoice,
+    by: Any,
+    reason: str,
+    issued_on: datetime.date,
+    lines: Sequence[CreditLine] | None = None,
+) -> CreditNote:
+    """Issue an avoir on an issued invoice: the whole invoice when `lines` is None (only if
+    nothing was credited yet), else the lines given. A credit note never exceeds what is left
+    of the invoice, in total or at any VAT rate; it gets its own gap-free number."""
+    invoice = Invoice.objects.select_for_update().select_related("cohort").get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.ISSUED:
+        raise _refuse(_("Seule une facture émise peut être corrigée par un avoir."))
+    if not reason.strip():
+        raise _refuse(_("Indiquez le motif de l'avoir."), "reason")
+    assert invoice.issued_on is not None
+    if issued_on < invoice.issued_on:
+        raise _refuse(_("Un avoir ne peut pas précéder sa facture."), "issued_on")
+    previous = list(invoice.credit_notes.prefetch_related("lines"))
+    if lines is None:
+        if previous:
+            raise _refuse(
+                _("Cette facture a déjà un avoir : précisez les lignes du nouvel avoir."), "lines"
+            )
+        lines = [
+            CreditLine(
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price_excl_vat=line.unit_price_excl_vat,
+                vat_rate=line.vat_rate,
+            )
+            for line in invoice.lines.all()
+        ]
+    if not lines:
+        raise _refuse(_("Un avoir a au moins une ligne."), "lines")
+    for line in lines:
+        if line.quantity <= 0:
+            raise _refuse(_("Une quantité est positive."), "lines")
+        if line.unit_price_excl_vat < 0:
+            raise _refuse(_("Un prix ne peut pas être négatif."), "lines")
+    lines = [
+        CreditLine(
+            description=line.description.strip(),
+            quantity=to_cents(line.quantity),
+            unit=line.unit,
+            unit_price_excl_vat=to_cents(line.unit_price_excl_vat),
+            vat_rate=line.vat_rate,
+        )
+        for line in lines
+    ]
+    invoiced = totals_of(invoice.lines.all())
+    credited = totals_of([line for note in previous for line in note.lines.all()])
+    new = totals_of(lines)
+    if new.incl_vat <= 0:
+        raise _refuse(_("Un avoir porte sur un montant positif."), "lines")
+    for rate, (base, _vat) in new.vat_by_rate.items():
+        invoiced_base = invoiced.vat_by_rate.get(rate, (Decimal("0"), Decimal("0")))[0]
+        credited_base = credited.vat_by_rate.get(rate, (Decimal("0"), Decimal("0")))[0]
+        if base > invoiced_base - credited_base:
+            raise _refuse(
+                _(
+                    "L'avoir dépasse ce qui reste de la facture au taux de %(rate)s %% "
+                    "(%(left)s HT)."
+                )
+                % {
+                    "rate": f"{rate.normalize():f}".replace(".", ","),
+                    "left": format_euros(invoiced_base - credited_base),
+                },
+                "lines",
+            )
+    if new.incl_vat > invoice.total_incl_vat - credited.incl_vat:
+        raise _refuse(_("L'avoir dépasse le montant restant de la facture."), "lines")
+    note = CreditNote(
+        invoice=invoice,
+        number=number_assign(
+            template=numbering_settings_get().credit_note_template,
+            kind=CREDIT_NOTE,
+            issued_on=issued_on,
+            cohort_code=invoice.cohort.code,
+        ),
+        reason=reason.strip(),
+        issued_on=issued_on,
+        seller=invoice.seller,
+        buyer=invoice.buyer,
+        total_excl_vat=new.excl_vat,
+        total_vat=new.vat,
+        total_incl_vat=new.incl_vat,
+        issued_by=by,
+    )
+    note.full_clean()
+    note.save()
+    CreditNoteLine.objects.bulk_create(
+        CreditNoteLine(
+            credit_note=note,
+            position=position,
+            description=line.description,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price_excl_vat=line.unit_price_excl_vat,
+            vat_rate=line.vat_rate,
+        )
+        for position, line in enumerate(lines, start=1)
+    )
+    return note
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    invoice: Invoice,
+    amount: Decimal,
+    received_on: datetime.date,
+    method: str,
+    reference: str = "",
+    by: Any | None,
+) -> Payment:
+    """Record money received for an issued invoice (transfer, cheque…). Never more than what is
+    still due once credit notes and earlier payments are counted."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.ISSUED:
+        raise _refuse(_("Un paiement s'enregistre sur une facture émise."))
+    amount = to_cents(amount)
+    if amount <= 0:
+        raise _refuse(_("Un paiement est un montant positif."), "amount")
+    if received_on > timezone.localdate():
+        raise _refuse(_("Un paiement ne peut pas être daté dans le futur."), "received_on")
+    balance = invoice_balance(invoice=invoice)
+    if amount > balance.outstanding:
+        raise _refuse(
+            _("Le paiement dépasse le reste dû (%(due)s).")
+            % {"due": format_euros(balance.outstanding)},
+            "amount",
+        )
+    payment = Payment(
+        invoice=invoice,
+        amount=amount,
+        received_on=received_on,
+        method=method,
+        reference=reference.strip(),
+        recorded_by=by,
+    )
+    payment.full_clean()
+    payment.save()
+    return payment
+
+
+@transaction.atomic
+def invoice_send(
+    *, invoice: Invoice, by: Any | None, recipient: str | None = None
+) -> InvoiceDispatch:
+    """Email an issued invoice (PDF with its Factur-X data, and the link to view and pay it),
+    through a Celery task once this transaction commits."""
+    from tenants.billing.tasks import invoice_email_task
+
+    invoice = Invoice.objects.select_related("client").get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.ISSUED:
+        raise _refuse(_("Seule une facture émise peut être envoyée au client."))
+    address = (recipient or invoice.client.email or "").strip()
+    if not address:
+        raise _refuse(
+            _("Le client n'a pas d'adresse e-mail : indiquez à qui envoyer la facture."),
+            "recipient",
+        )
+    dispatch = InvoiceDispatch(invoice=invoice, recipient=address, requested_by=by)
+    dispatch.full_clean()
+    dispatch.save()
+    task_enqueue_on_commit(invoice_email_task, dispatch_id=dispatch.pk)
+    return dispatch
+
+
+@transaction.atomic
+def invoice_dispatch_deliver(*, dispatch: InvoiceDispatch) -> InvoiceDispatch:
+    """Send the email of `dispatch` (the PDF attached, the view link in the text), once: the row
+    is locked and marked sent in the same transaction."""
+    from tenants.billing.documents import invoice_pdf
+
+    dispatch = (
+        InvoiceDispatch.objects.select_for_update()
+        .select_related("invoice__cohort")
+        .get(pk=dispatch.pk)
+    )
+    if dispatch.sent_at is not None:
+        return dispatch
+    invoice = dispatch.invoice
+    context = {
+        "invoice": invoice,
+        "outstanding": format_euros(invoice_balance(invoice=invoice).outstanding),
+        "link": invoice_link_url(invoice=invoice),
+    }
+    message = EmailMessage(
+        subject=_("Facture %(number)s — %(seller)s")
+        % {"number": invoice.number, "seller": invoice.seller.get("name", "")},
+        body=render_to_string("billing/email/invoice.txt", context),
+        to=[dispatch.recipient],
+    )
+    message.attach(f"Facture-{invoice.number}.pdf", invoice_pdf(invoice=invoice), "application/pdf")
+    message.send()
+    dispatch.sent_at = timezone.now()
+    dispatch.save(update_fields=["sent_at"])
+    return dispatch

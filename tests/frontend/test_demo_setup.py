@@ -16,10 +16,20 @@ from pytest_django.fixtures import Settings
 
 from coopilote.accounts.models import Membership, Role, User
 from network.registry.models import Cae
-from tenants.billing.models import Invoice, InvoiceLine, NumberCounter
+from tenants.billing.models import CreditNote, Invoice, InvoiceLine, NumberCounter, Payment
+from tenants.billing.selectors import Settlement, invoice_balance, jobs_to_invoice
 from tenants.cohorts.models import Cohort, CohortTransition
 from tenants.cohorts.rules import PROGRAMME_RULES, age_on
-from tenants.commerce.models import Client, ClientContact, Service
+from tenants.commerce.models import (
+    Client,
+    ClientContact,
+    Job,
+    JobAssignment,
+    JobSlot,
+    Quote,
+    QuoteLine,
+    Service,
+)
 from tenants.people.models import (
     Committee,
     CommitteeSeat,
@@ -55,7 +65,7 @@ EXPECTED_COMMERCE = {
     "Ker Coop (Kercado)": (3, 6, 16, 0, 0),
     "La Belle Coop": (3, 8, 11, 0, 0),
     "CJS de Lorient": (3, 6, 8, 0, 0),
-    "CJM de Lorient 2026-2027": (2, 3, 0, 1, 1),
+    "CJM de Lorient 2026-2027": (2, 3, 3, 1, 1),
 }
 IN_CHARGE = {"sitelle": "accompagnement@sitelle.localhost", "lorient": "admin@lorient.localhost"}
 DEMO_TODAY = datetime.date(2026, 11, 23)
@@ -73,6 +83,13 @@ TENANT_MODELS = (
     Invoice,
     InvoiceLine,
     NumberCounter,
+    Job,
+    JobSlot,
+    JobAssignment,
+    Quote,
+    QuoteLine,
+    Payment,
+    CreditNote,
 )
 
 
@@ -122,7 +139,7 @@ def test_demo_setup_builds_realistic_cohorts_once(
     assert (
         "  - CAE de Lorient : CJS de Lorient (CJS, terminée, 12 coopérant·es, dont 1 sorti·e, "
         "3 prestations, 6 clients, 8 factures émises) ; CJM de Lorient 2026-2027 (CJM, "
-        "en activité, 8 coopérant·es, 2 prestations, 3 clients, 0 facture émise)\n"
+        "en activité, 8 coopérant·es, 2 prestations, 3 clients, 3 factures émises)\n"
     ) in first_output
     assert "  - animation2@lorient.localhost\n" in first_output
 
@@ -245,6 +262,15 @@ def test_demo_setup_sells_services_to_clients_and_issues_numbered_invoices(
                             service.unit_price_excl_vat,
                             service.vat_rate,
                         )
+                    # every line bills a job done by members of the cohort, on the sale date
+                    for line in invoice.lines.all():
+                        assert line.job is not None
+                        assert line.job.slots.get().date == invoice.sale_date
+                        hours = [a.hours_worked for a in line.job.assignments.all()]
+                        assert len(hours) in (2, 3)
+                        assert set(hours) == {Decimal(3)}
+                        expected_status = "invoiced" if invoice.status == "issued" else "done"
+                        assert line.job.status == expected_status
                     if invoice.status != "draft":
                         assert invoice.submitted_by is not None
                     if invoice.status == "issued":
@@ -269,5 +295,25 @@ def test_demo_setup_sells_services_to_clients_and_issues_numbered_invoices(
         years = Invoice.objects.filter(status="issued").values_list("issued_on__year", flat=True)
         assert sorted(set(years)) == [2015, 2017, 2018, 2019]
         assert Invoice.objects.get(number="F2015-00001").cohort.name == "CJM de Saint-Avé"
+        # And most invoices are paid; the last two of each cohort wait, one half paid
+        sitelle_issued = Invoice.objects.filter(status="issued")
+        settlements = [invoice_balance(invoice=invoice).settlement for invoice in sitelle_issued]
+        assert settlements.count(Settlement.PAID) == 38 - 2 * 3
+        assert CreditNote.objects.count() == 3  # one goodwill gesture per cohort
+        assert Payment.objects.filter(invoice__number="F2015-00001").get().amount > 0
     with tenant_context(Cae.objects.get(slug="lorient")):
-        assert Invoice.objects.filter(number__startswith="F2026-").count() == 8
+        assert Invoice.objects.filter(number__startswith="F2026-").count() == 8 + 3
+        # And the running cohort has quotes: accepted (its jobs planned), sent, declined, draft
+        running = Cohort.objects.get(name="CJM de Lorient 2026-2027")
+        assert sorted(running.quotes.values_list("status", flat=True)) == [
+            "accepted",
+            "declined",
+            "draft",
+            "sent",
+        ]
+        accepted = running.quotes.get(status="accepted")
+        (planned,) = Job.objects.filter(quote_line__quote=accepted)
+        assert planned.status == "planned"
+        assert planned.slots.count() == 2
+        assert planned.assignments.count() == 2
+        assert jobs_to_invoice(cohort_id=running.pk).count() == 1

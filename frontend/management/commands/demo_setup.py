@@ -27,20 +27,25 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from coopilote.accounts.models import Membership, Role, User
 from coopilote.errors import ApplicationError
+from coopilote.money import to_cents
 from coopilote.tenancy import site_host
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae
 from network.registry.services import cae_register, network_setup
-from tenants.billing.models import InvoiceStatus
+from tenants.billing.models import Invoice, InvoiceStatus, PaymentMethod
+from tenants.billing.selectors import invoice_balance
 from tenants.billing.services import (
-    invoice_draft_create,
+    CreditLine,
+    credit_note_issue,
+    invoice_draft_from_jobs,
     invoice_issue,
-    invoice_line_add,
     invoice_submit,
+    payment_record,
 )
 from tenants.cohorts.models import Cohort, CohortStatus, Programme, TerritoryKind
 from tenants.cohorts.rules import age_on
@@ -50,8 +55,21 @@ from tenants.cohorts.services import (
     cohort_transition,
     cohort_update,
 )
-from tenants.commerce.models import Client, ClientKind, Service, ServiceUnit
-from tenants.commerce.services import client_contact_add, client_create, service_create
+from tenants.commerce.models import Client, ClientKind, Job, JobStatus, Service, ServiceUnit
+from tenants.commerce.services import (
+    client_contact_add,
+    client_create,
+    job_create,
+    job_hours_record,
+    job_mark_done,
+    job_member_assign,
+    job_slot_add,
+    quote_answer,
+    quote_create,
+    quote_line_add,
+    quote_send,
+    service_create,
+)
 from tenants.people.models import (
     CommitteeKind,
     Enrolment,
@@ -648,7 +666,7 @@ DEMO_COMMERCE: dict[str, DemoCommerce] = {
             ),
             DemoClient(INDIVIDUAL, "Solène Cadic", "17 rue de Belgique", "56100", "Lorient"),
         ),
-        issued=0,
+        issued=3,
         submitted=1,
         drafts=1,
     ),
@@ -850,15 +868,122 @@ def _client_record(client: DemoClient, *, cohort: Cohort, identity_number: int) 
     return record
 
 
+def _job_done(
+    *,
+    cohort: Cohort,
+    client: Client,
+    service: Service,
+    quantity: Decimal,
+    day: datetime.date,
+    team: list[Member],
+) -> Job:
+    """A job of the cohort, in one morning slot, done by `team` (3 hours each)."""
+    job = job_create(
+        cohort=cohort, client=client, service=service, quantity=quantity, place=client.city
+    )
+    job_slot_add(job=job, date=day, starts_at=datetime.time(9), ends_at=datetime.time(12))
+    for member in team:
+        assignment = job_member_assign(job=job, member=member)
+        job_hours_record(assignment=assignment, hours=Decimal(3))
+    return job_mark_done(job=job)
+
+
+def _settle(invoice: Invoice, *, number: int, issued: int, issuer: User) -> None:
+    """Most invoices are paid 2 to 4 weeks after issue; the last ones wait, one of them half
+    paid; the 4th gets a goodwill credit note."""
+    assert invoice.issued_on is not None
+    received_on = invoice.issued_on + datetime.timedelta(days=14 + 7 * (number % 3))
+    if number == 3:
+        credit_note_issue(
+            invoice=invoice,
+            by=issuer,
+            reason="Geste commercial : retard sur le créneau prévu",
+            issued_on=invoice.issued_on + datetime.timedelta(days=5),
+            lines=[
+                CreditLine(
+                    description="Remise commerciale",
+                    quantity=Decimal(1),
+                    unit=ServiceUnit.FLAT,
+                    unit_price_excl_vat=to_cents(invoice.total_excl_vat / 10),
+                    vat_rate=invoice.lines.all()[0].vat_rate,
+                )
+            ],
+        )
+    if number >= issued - 2 or received_on > DEMO_TODAY:
+        if number == issued - 2:
+            outstanding = invoice_balance(invoice=invoice).outstanding
+            payment_record(
+                invoice=invoice,
+                amount=to_cents(outstanding / 2),
+                received_on=min(received_on, DEMO_TODAY),
+                method=PaymentMethod.CHEQUE,
+                by=issuer,
+            )
+        return
+    payment_record(
+        invoice=invoice,
+        amount=invoice_balance(invoice=invoice).outstanding,
+        received_on=received_on,
+        method=PaymentMethod.TRANSFER if number % 2 else PaymentMethod.CHEQUE,
+        reference=f"VIR-{invoice.number}" if number % 2 else "",
+        by=issuer,
+    )
+
+
+def _quotes_build(
+    *, cohort: Cohort, clients: list[Client], services: list[Service], by: User
+) -> None:
+    """A running cohort's quotes: one accepted (its jobs are planned), one waiting for the
+    client's answer, one declined, one draft."""
+    today = timezone.localdate()
+    plans = [
+        ("accepted", "Nettoyage des vitres de la salle et de la véranda", Decimal(6)),
+        ("sent", "Animation de vos réseaux sociaux pendant la saison", Decimal(1)),
+        ("declined", "Nettoyage des vitres du club-house", Decimal(4)),
+        ("draft", "Nettoyage de printemps", Decimal(8)),
+    ]
+    for number, (outcome, subject, quantity) in enumerate(plans):
+        client = clients[number % len(clients)]
+        quote = quote_create(
+            cohort=cohort,
+            client=client,
+            subject=subject,
+            valid_until=today + datetime.timedelta(days=30),
+        )
+        quote_line_add(quote=quote, service=services[number % len(services)], quantity=quantity)
+        if outcome == "draft":
+            continue
+        contact = client.contacts.first()
+        recipient = contact.email if contact and contact.email else "client@demo.example.org"
+        token = quote_send(quote=quote, by=by, recipient_email=recipient).token
+        if outcome == "sent":
+            continue
+        quote_answer(token=token, accept=outcome == "accepted", comment="")
+    members = [e.member for e in Enrolment.objects.enrolled().filter(cohort=cohort)][:4]
+    for number, job in enumerate(Job.objects.filter(cohort=cohort, status=JobStatus.PLANNED)):
+        day = today + datetime.timedelta(days=7 + 7 * number)
+        for week in range(2):
+            job_slot_add(
+                job=job,
+                date=day + datetime.timedelta(days=7 * week),
+                starts_at=datetime.time(14),
+                ends_at=datetime.time(17),
+            )
+        for member in members[:2]:
+            job_member_assign(job=job, member=member)
+
+
 @transaction.atomic
 def commerce_build(
     *, plan: DemoCohort, commerce: DemoCommerce, cohort: Cohort, issuer: User, first_number: int
 ) -> None:
-    """Offer the cohort's services, record its clients and invoice them, unless already done.
+    """Offer the cohort's services, record its clients, do jobs for them and invoice the jobs,
+    unless already done.
 
-    The clients' fictional SIRET and VAT numbers come from `first_number` on, a range the CAEs
-    do not use. Invoices are issued in the order of their issue date, so that their numbers
-    follow the calendar.
+    Each invoice bills the jobs of one day (one or two services), done by two or three of the
+    cohort's members. The clients' fictional SIRET and VAT numbers come from `first_number` on,
+    a range the CAEs do not use. Invoices are issued in the order of their issue date, so that
+    their numbers follow the calendar; most are then paid. A running cohort also has quotes.
     """
     if Service.objects.filter(cohort=cohort, name=commerce.services[0].name).exists():
         return
@@ -877,36 +1002,49 @@ def commerce_build(
         for position, client in enumerate(commerce.clients)
     ]
     animateurs = [User.objects.get(email=email) for email in plan.animateurs]
+    members = [e.member for e in Enrolment.objects.enrolled().filter(cohort=cohort).order_by("pk")]
     total = commerce.issued + commerce.submitted + commerce.drafts
     first_day = plan.starts_on + datetime.timedelta(days=7)
     span = (min(plan.ends_on, DEMO_TODAY) - first_day).days
     to_issue = []
     for number in range(total):
         sale_date = first_day + datetime.timedelta(days=span * number // max(total - 1, 1))
-        invoice = invoice_draft_create(
-            cohort=cohort, client=clients[number % len(clients)], sale_date=sale_date
-        )
+        client = clients[number % len(clients)]
         positions = [number % len(services)]
         if number % 3 == 2:
             positions.append((number + 1) % len(services))
-        for position in positions:
-            service = services[position]
-            invoice_line_add(
-                invoice=invoice,
-                description=service.name,
-                quantity=_quantity(service.unit, number),
-                unit=service.unit,
-                unit_price_excl_vat=service.unit_price_excl_vat,
-                vat_rate=service.vat_rate,
+        team = [members[(number + k) % len(members)] for k in range(2 + number % 2)]
+        jobs = [
+            _job_done(
+                cohort=cohort,
+                client=client,
+                service=services[position],
+                quantity=_quantity(services[position].unit, number),
+                day=sale_date,
+                team=team,
             )
+            for position in positions
+        ]
+        invoice = invoice_draft_from_jobs(cohort=cohort, job_ids=[job.pk for job in jobs])
         if number >= commerce.issued + commerce.submitted:
             continue  # still a draft
         invoice = invoice_submit(invoice=invoice, by=animateurs[number % len(animateurs)])
         if number < commerce.issued:
             issued_on = min(sale_date + datetime.timedelta(days=3 + number % 3), DEMO_TODAY)
             to_issue.append((issued_on, number, invoice))
-    for issued_on, _number, invoice in sorted(to_issue, key=lambda item: item[:2]):
-        invoice_issue(invoice=invoice, by=issuer, issued_on=issued_on)
+    for issued_on, number, invoice in sorted(to_issue, key=lambda item: item[:2]):
+        issued = invoice_issue(invoice=invoice, by=issuer, issued_on=issued_on)
+        _settle(issued, number=number, issued=commerce.issued, issuer=issuer)
+    if plan.status == CohortStatus.RUNNING:
+        _quotes_build(cohort=cohort, clients=clients, services=services, by=animateurs[0])
+        _job_done(  # done, waiting to be invoiced
+            cohort=cohort,
+            client=clients[-1],
+            service=services[0],
+            quantity=Decimal(2),
+            day=DEMO_TODAY - datetime.timedelta(days=2),
+            team=members[:2],
+        )
 
 
 def cohorts_summary() -> str:

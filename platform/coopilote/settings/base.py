@@ -197,6 +197,9 @@ SPECTACULAR_SETTINGS = {
         "EnrolmentStatusEnum": "tenants.people.models.EnrolmentStatus.choices",
         "CommitteeKindEnum": "tenants.people.models.CommitteeKind.choices",
         "ClientKindEnum": "tenants.commerce.models.ClientKind.choices",
+        "QuoteStatusEnum": "tenants.commerce.models.QuoteStatus.choices",
+        "JobStatusEnum": "tenants.commerce.models.JobStatus.choices",
+        "InvoiceStatusEnum": "tenants.billing.models.InvoiceStatus.choices",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

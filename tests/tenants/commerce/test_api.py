@@ -10,16 +10,14 @@ import pytest
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
-from django_tenants.utils import schema_context, tenant_context
+from django_tenants.utils import tenant_context
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coopilote.accounts.models import Membership, Role, User
 from coopilote.money import to_cents
 from network.registry.models import Cae
-from tenants.cohorts.models import Cohort
 from tenants.commerce.models import Client, ClientContact, ClientKind, Service
-from tests.conftest import PASSWORD, site_client
+from tests.conftest import World
 from tests.tenants.commerce.factories import COMPANY, ClientFactory, ServiceFactory
 from tests.tenants.people.factories import CohortFactory
 
@@ -40,58 +38,8 @@ CLIENT_PAYLOAD = {
 }
 
 
-def _account(email: str, *, is_coordinator: bool = False) -> User:
-    with schema_context("public"):
-        return User.objects.create_user(email, PASSWORD, is_coordinator=is_coordinator)
-
-
-def _grant(user: User, cae: Cae, role: str, cohort: Cohort | None = None) -> None:
-    with schema_context("public"):
-        Membership.objects.create(
-            user=user, cae=cae, role=role, cohort_id=cohort.pk if cohort else None
-        )
-
-
 def _send(client: HttpClient, method: str, url: str, data: dict[str, Any]) -> Any:
     return getattr(client, method)(url, data=json.dumps(data), content_type="application/json")
-
-
-class World:
-    """CAE alpha with two cohorts, a service in the first, and a person for every role."""
-
-    def __init__(self, cae: Cae, other_cae: Cae) -> None:
-        self.cae = cae
-        with tenant_context(cae):
-            self.cohort = CohortFactory.create(name="CJS de Vannes")
-            self.other_cohort = CohortFactory.create(name="CJS d'Auray")
-            self.service = ServiceFactory.create(cohort=self.cohort, name="Tonte de pelouse")
-        self.personas: dict[str, User | None] = {"anonymous": None}
-        for name, site, role, cohort in [
-            ("cae_admin", cae, Role.CAE_ADMIN, None),
-            ("staff", cae, Role.CAE_STAFF, None),
-            ("animateur", cae, Role.ANIMATEUR, self.cohort),
-            ("coop_member", cae, Role.MEMBER, self.cohort),
-            ("other_animateur", cae, Role.ANIMATEUR, self.other_cohort),
-            ("other_member", cae, Role.MEMBER, self.other_cohort),
-            ("other_cae_staff", other_cae, Role.CAE_STAFF, None),
-        ]:
-            user = _account(f"{name}@example.org")
-            _grant(user, site, role, cohort)
-            self.personas[name] = user
-        self.personas["coordinator"] = _account("coordination@example.org", is_coordinator=True)
-        self.personas["stranger"] = _account("stranger@example.org")
-
-    def client(self, persona: str, cae: Cae | None = None) -> HttpClient:
-        client = site_client(cae or self.cae)
-        user = self.personas[persona]
-        if user is not None:
-            client.force_login(user)
-        return client
-
-
-@pytest.fixture
-def world(cae_alpha: Cae, cae_beta: Cae) -> World:
-    return World(cae_alpha, cae_beta)
 
 
 # --- Services ------------------------------------------------------------------------------
