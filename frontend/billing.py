@@ -28,7 +28,7 @@ from frontend.forms import (
     PaymentForm,
     form_add_errors,
 )
-from tenants.billing.documents import credit_note_pdf, invoice_pdf, invoice_preview_pdf
+from tenants.billing.documents import invoice_preview_pdf
 from tenants.billing.models import CreditNote, Invoice, InvoiceLine, InvoiceStatus
 from tenants.billing.selectors import (
     SETTLEMENT_LABELS,
@@ -42,12 +42,14 @@ from tenants.billing.selectors import (
 from tenants.billing.services import (
     CreditLine,
     credit_note_issue,
+    credit_note_pdf_archive,
     invoice_draft_create,
     invoice_draft_delete,
     invoice_draft_from_jobs,
     invoice_issue,
     invoice_line_add,
     invoice_line_remove,
+    invoice_pdf_archive,
     invoice_return_to_draft,
     invoice_send,
     invoice_submit,
@@ -284,7 +286,7 @@ def _apply(request: HttpRequest, invoice: Invoice, step: str, data: dict[str, An
 def invoice_pdf_view(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = _invoice_or_404(request, invoice_id)
     if invoice.status == InvoiceStatus.ISSUED:
-        return _pdf(invoice_pdf(invoice=invoice), f"Facture-{invoice.number}.pdf")
+        return _pdf(invoice_pdf_archive(invoice=invoice), f"Facture-{invoice.number}.pdf")
     return _pdf(invoice_preview_pdf(invoice=invoice), f"Apercu-{invoice.pk}.pdf")
 
 
@@ -294,7 +296,7 @@ def credit_note_pdf_view(request: HttpRequest, credit_note_id: int) -> HttpRespo
     if note is None:
         raise Http404
     require_cohort(request, Action.COMMERCE_VIEW, note.invoice.cohort_id)
-    return _pdf(credit_note_pdf(credit_note=note), f"Avoir-{note.number}.pdf")
+    return _pdf(credit_note_pdf_archive(credit_note=note), f"Avoir-{note.number}.pdf")
 
 
 @require(Action.CAE_SETTINGS)
@@ -347,4 +349,4 @@ def invoice_public_pdf(request: HttpRequest, token: str) -> HttpResponse:
     invoice = invoice_from_link_token(token=token)
     if invoice is None:
         return render(request, "frontend/link_invalid.html", status=404)
-    return _pdf(invoice_pdf(invoice=invoice), f"Facture-{invoice.number}.pdf")
+    return _pdf(invoice_pdf_archive(invoice=invoice), f"Facture-{invoice.number}.pdf")

@@ -49,6 +49,12 @@ class CaeRegistrationForm(forms.Form):
     address = forms.CharField(label=_("Adresse"), max_length=250)
     postcode = forms.RegexField(label=_("Code postal"), regex=r"^\d{5}$", max_length=5)
     city = forms.CharField(label=_("Commune"), max_length=100)
+    rcs_city = forms.CharField(
+        label=_("Greffe du RCS"),
+        max_length=100,
+        required=False,
+        help_text=_("Imprimé sur les factures : « RCS Vannes 123 456 789 »."),
+    )
     department = forms.ChoiceField(label=_("Département"), choices=DEPARTMENT_CHOICES)
     network_membership = forms.ChoiceField(label=_("Réseau"), choices=NetworkMembership.choices)
     network_name = forms.CharField(label=_("Nom de l'autre réseau"), max_length=100, required=False)
@@ -401,3 +407,112 @@ class QuoteAnswerForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+# --- Quotes, jobs and the planning (frontend/quotes.py, frontend/jobs.py) -------------------
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class QuoteForm(forms.Form):
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    subject = forms.CharField(label=_("Objet"), max_length=200)
+    valid_until = forms.DateField(label=_("Valable jusqu'au"), widget=DateInput)
+    notes = forms.CharField(
+        label=_("Conditions particulières"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, clients: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients  # type: ignore[attr-defined]
+
+
+class QuoteServiceLineForm(forms.Form):
+    service: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Prestation"), queryset=None
+    )
+    quantity = forms.DecimalField(label=_("Quantité"), max_digits=10, decimal_places=2)
+
+    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services  # type: ignore[attr-defined]
+
+
+class QuoteSendForm(forms.Form):
+    recipient_email = forms.EmailField(label=_("Adresse du client"), required=False)
+
+
+class _MemberChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.first_name} {obj.last_name}"
+
+
+class JobForm(forms.Form):
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    service: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Prestation"),
+        queryset=None,
+        required=False,
+        help_text=_("Elle donne l'intitulé, l'unité, le prix et la TVA laissés vides."),
+    )
+    title = forms.CharField(label=_("Intitulé"), max_length=300, required=False)
+    quantity = forms.DecimalField(label=_("Quantité"), max_digits=10, decimal_places=2)
+    unit = forms.ChoiceField(
+        label=_("Unité"), choices=[("", "—"), *ServiceUnit.choices], required=False
+    )
+    unit_price_excl_vat = forms.DecimalField(
+        label=_("Prix unitaire HT (€)"), max_digits=10, decimal_places=2, required=False
+    )
+    vat_rate = forms.TypedChoiceField(
+        label=_("Taux de TVA"), coerce=Decimal, required=False, empty_value=None
+    )
+    place = forms.CharField(label=_("Lieu"), max_length=250, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        clients: Any,
+        services: Any,
+        vat_rates: tuple[Decimal, ...],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients  # type: ignore[attr-defined]
+        self.fields["service"].queryset = services  # type: ignore[attr-defined]
+        self.fields["vat_rate"].choices = [  # type: ignore[attr-defined]
+            ("", "—"),
+            *((str(rate), f"{floatformat(rate, -1)} %") for rate in vat_rates),
+        ]
+
+
+class JobSlotForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    starts_at = forms.TimeField(label=_("Début"), widget=TimeInput(format="%H:%M"))
+    ends_at = forms.TimeField(label=_("Fin"), widget=TimeInput(format="%H:%M"))
+
+
+class JobAssignForm(forms.Form):
+    member = _MemberChoiceField(
+        label=_("Coopérant·e"),
+        queryset=Member.objects.none(),
+        error_messages={
+            "invalid_choice": _("Cette personne n'est pas inscrite dans cette coopérative.")
+        },
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+
+
+class JobHoursForm(forms.Form):
+    hours = forms.DecimalField(label=_("Heures travaillées"), max_digits=5, decimal_places=2)
+
+
+class PlanningWeekForm(forms.Form):
+    semaine = forms.DateField(label=_("Semaine du"), required=False, widget=DateInput)

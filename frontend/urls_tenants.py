@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend import billing, commerce, members, team, views
+from frontend import billing, commerce, jobs, members, quotes, team, views
 
 app_name = "frontend"
 
@@ -58,6 +58,18 @@ urlpatterns = [
         billing.invoice_public_pdf,
         name="invoice-public-pdf",
     ),
+    path("cooperatives/<int:cohort_id>/devis/", quotes.quote_index, name="quote-index"),
+    path("devis-internes/<int:quote_id>/", quotes.quote_detail, name="quote-detail"),
+    path("devis-internes/<int:quote_id>/pdf/", quotes.quote_pdf_view, name="quote-pdf"),
+    path("devis/<str:token>/", quotes.quote_public, name="quote-public"),
+    path("devis/<str:token>/pdf/", quotes.quote_public_pdf, name="quote-public-pdf"),
+    path(
+        "cooperatives/<int:cohort_id>/prestations-realisees/",
+        jobs.job_index,
+        name="job-index",
+    ),
+    path("interventions/<int:job_id>/", jobs.job_detail, name="job-detail"),
+    path("cooperatives/<int:cohort_id>/planning/", jobs.planning, name="planning"),
     path("parametres/numerotation/", billing.numbering, name="numbering"),
     path("equipe/", team.team, name="team"),
     path("membres/", members.member_index, name="member-index"),

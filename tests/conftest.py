@@ -140,6 +140,13 @@ def start_on_test_database(module_command: str, log: Path) -> subprocess.Popen[b
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
+    """Files written by a test (archived PDFs, uploads) go to its own folder, not .data/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES}  # a fresh storage sees the new root
+
+
+@pytest.fixture(autouse=True)
 def _back_to_public() -> Iterator[None]:
     yield
     connection.set_schema_to_public()  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from api.permissions import cohort_or_404, require_cohort, site_of
 from coopilote.access import Action
-from tenants.billing.documents import credit_note_pdf, invoice_pdf, invoice_preview_pdf
+from tenants.billing.documents import invoice_preview_pdf
 from tenants.billing.models import (
     CreditNote,
     Invoice,
@@ -34,12 +34,14 @@ from tenants.billing.selectors import invoice_balance, invoice_get, invoice_list
 from tenants.billing.services import (
     CreditLine,
     credit_note_issue,
+    credit_note_pdf_archive,
     invoice_draft_create,
     invoice_draft_delete,
     invoice_draft_from_jobs,
     invoice_issue,
     invoice_line_add,
     invoice_line_remove,
+    invoice_pdf_archive,
     invoice_return_to_draft,
     invoice_send,
     invoice_submit,
@@ -376,7 +378,7 @@ class InvoicePdfApi(APIView):
     def get(self, request: Request, invoice_id: int) -> HttpResponse:
         invoice = _invoice_or_404(request, invoice_id, Action.COMMERCE_VIEW)
         if invoice.status == InvoiceStatus.ISSUED:
-            return _pdf(invoice_pdf(invoice=invoice), f"Facture-{invoice.number}.pdf")
+            return _pdf(invoice_pdf_archive(invoice=invoice), f"Facture-{invoice.number}.pdf")
         return _pdf(invoice_preview_pdf(invoice=invoice), f"Brouillon-{invoice.pk}.pdf")
 
 
@@ -432,7 +434,7 @@ class CreditNotePdfApi(APIView):
         if note is None:
             raise NotFound
         require_cohort(request, Action.COMMERCE_VIEW, note.invoice.cohort_id)
-        return _pdf(credit_note_pdf(credit_note=note), f"Avoir-{note.number}.pdf")
+        return _pdf(credit_note_pdf_archive(credit_note=note), f"Avoir-{note.number}.pdf")
 
 
 class NumberingApi(APIView):

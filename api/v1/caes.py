@@ -33,6 +33,7 @@ class CaeOutputSerializer(serializers.Serializer[Any]):
     address = serializers.CharField()
     postcode = serializers.CharField()
     city = serializers.CharField()
+    rcs_city = serializers.CharField()
     department = serializers.CharField()
     region = serializers.CharField()
     network_membership = serializers.CharField()
@@ -61,6 +62,7 @@ class CaeInputSerializer(serializers.Serializer[Any]):
     address = serializers.CharField(max_length=250)
     postcode = serializers.RegexField(r"^\d{5}$", max_length=5)
     city = serializers.CharField(max_length=100)
+    rcs_city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     department = serializers.ChoiceField(choices=DEPARTMENT_CHOICES)
     network_membership = serializers.ChoiceField(
         choices=NetworkMembership.choices, required=False, default=NetworkMembership.CPE

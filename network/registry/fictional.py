@@ -26,6 +26,7 @@ def fictional_identity(number: int, *, department: str = "56") -> dict[str, Any]
         "address": "1 rue de la Coopération",
         "postcode": f"{department}000"[:5] if len(department) == 2 else "97400",
         "city": "Vannes" if department == "56" else "Ville",
+        "rcs_city": "Vannes" if department == "56" else "Ville",
         "department": department,
         "contact_email": f"contact{number}@cae.example.org",
     }

@@ -94,6 +94,12 @@ class Cae(TenantMixin):
     address = models.CharField(_("adresse"), max_length=250, blank=True)
     postcode = models.CharField(_("code postal"), max_length=5, blank=True)
     city = models.CharField(_("commune"), max_length=100, blank=True)
+    rcs_city = models.CharField(
+        _("greffe du RCS"),
+        max_length=100,
+        blank=True,
+        help_text=_("Ville du registre du commerce où la CAE est immatriculée (ex. Vannes)."),
+    )
     department = models.CharField(
         _("département (code INSEE)"), max_length=3, blank=True, choices=DEPARTMENT_CHOICES
     )

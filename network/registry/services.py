@@ -71,6 +71,7 @@ IDENTITY_FIELDS = (
     "address",
     "postcode",
     "city",
+    "rcs_city",
     "department",
     "network_membership",
     "network_name",

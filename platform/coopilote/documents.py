@@ -139,6 +139,7 @@ SELLER_IDENTITY_FIELDS = (
     "address",
     "postcode",
     "city",
+    "rcs_city",
 )
 VAT_FRANCHISE = "franchise"
 
@@ -152,6 +153,7 @@ class DocumentParty:
     postcode: str
     city: str
     legal_form: str = ""  # printed label, e.g. "SCOP SA à capital variable"
+    registration: str = ""  # e.g. "RCS Vannes 123 456 789" (Code de commerce, R. 123-237)
     siren: str = ""
     siret: str = ""
     vat_number: str = ""
@@ -193,7 +195,16 @@ def seller_party(identity: Mapping[str, Any]) -> DocumentParty:
         siren=str(identity.get("siren", "")),
         siret=str(identity.get("siret", "")),
         vat_number=str(identity.get("vat_number", "")),
+        registration=_registration(identity),
     )
+
+
+def _registration(identity: Mapping[str, Any]) -> str:
+    """ "RCS Vannes 123 456 789": the trade register's town and the SIREN, spaced."""
+    siren, town = str(identity.get("siren", "")), str(identity.get("rcs_city", ""))
+    if not (siren and town):
+        return ""
+    return f"RCS {town} {siren[:3]} {siren[3:6]} {siren[6:]}"
 
 
 def _legal_form_label(code: str) -> str:

@@ -350,3 +350,38 @@ class InvoiceDispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} → {self.recipient}"
+
+
+class ArchivedDocument(models.Model):
+    """The PDF of an issued invoice or credit note as first rendered: the legal copy the client
+    received, kept and served as it is (never rendered again, even if the templates change)."""
+
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="archive"
+    )
+    credit_note = models.OneToOneField(
+        CreditNote, on_delete=models.PROTECT, null=True, blank=True, related_name="archive"
+    )
+    pdf = models.FileField(_("PDF"), upload_to="factures/")
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("archivé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document archivé")
+        verbose_name_plural = _("documents archivés")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(invoice__isnull=False, credit_note__isnull=True)
+                | models.Q(invoice__isnull=True, credit_note__isnull=False),
+                name="billing_archiveddocument_one_document",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="archived_document_is_immutable",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.pdf.name or ""

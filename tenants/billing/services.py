@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coopilote.documents import cae_identity
 from coopilote.errors import ApplicationError
 from coopilote.money import allowed_vat_rates, format_euros, to_cents
 from coopilote.tasking.services import task_enqueue_on_commit
 from coopilote.tenancy import current_cae
 from coopilote.totals import totals_of
 from tenants.billing.models import (
+    ArchivedDocument,
     CreditNote,
     CreditNoteLine,
     Invoice,
@@ -241,7 +245,7 @@ def invoice_issue(*, invoice: Invoice, by: Any, issued_on: datetime.date) -> Inv
         cohort_code=invoice.cohort.code,
     )
     cae: Any = current_cae()
-    invoice.seller = {field: str(getattr(cae, field)) for field in SELLER_FIELDS}
+    invoice.seller = cae_identity(cae)
     client = invoice.client
     invoice.buyer = {
         "kind": client.kind,
@@ -268,19 +272,6 @@ def invoice_issue(*, invoice: Invoice, by: Any, issued_on: datetime.date) -> Inv
     if job_ids:
         job_mark_invoiced(job_ids=job_ids)
     return invoice
-
-
-SELLER_FIELDS = (
-    "name",
-    "legal_form",
-    "siren",
-    "siret",
-    "vat_number",
-    "vat_regime",
-    "address",
-    "postcode",
-    "city",
-)
 
 
 # --- Credit notes, payments, sending ---------------------------------------------------------
@@ -474,8 +465,6 @@ def invoice_send(
 def invoice_dispatch_deliver(*, dispatch: InvoiceDispatch) -> InvoiceDispatch:
     """Send the email of `dispatch` (the PDF attached, the view link in the text), once: the row
     is locked and marked sent in the same transaction."""
-    from tenants.billing.documents import invoice_pdf
-
     dispatch = (
         InvoiceDispatch.objects.select_for_update()
         .select_related("invoice__cohort")
@@ -495,8 +484,55 @@ def invoice_dispatch_deliver(*, dispatch: InvoiceDispatch) -> InvoiceDispatch:
         body=render_to_string("billing/email/invoice.txt", context),
         to=[dispatch.recipient],
     )
-    message.attach(f"Facture-{invoice.number}.pdf", invoice_pdf(invoice=invoice), "application/pdf")
+    message.attach(
+        f"Facture-{invoice.number}.pdf", invoice_pdf_archive(invoice=invoice), "application/pdf"
+    )
     message.send()
     dispatch.sent_at = timezone.now()
     dispatch.save(update_fields=["sent_at"])
     return dispatch
+
+
+def invoice_pdf_archive(*, invoice: Invoice) -> bytes:
+    """The PDF of an issued invoice as the client receives it: rendered and archived the first
+    time it is asked for, then always that same file."""
+    from tenants.billing.documents import invoice_pdf
+
+    return _archived(
+        {"invoice": invoice},
+        render=lambda: invoice_pdf(invoice=invoice),
+        name=f"Facture-{invoice.number}.pdf",
+    )
+
+
+def credit_note_pdf_archive(*, credit_note: CreditNote) -> bytes:
+    """The same for a credit note."""
+    from tenants.billing.documents import credit_note_pdf
+
+    return _archived(
+        {"credit_note": credit_note},
+        render=lambda: credit_note_pdf(credit_note=credit_note),
+        name=f"Avoir-{credit_note.number}.pdf",
+    )
+
+
+def _read(archive: ArchivedDocument) -> bytes:
+    with archive.pdf.open("rb") as stored:
+        return bytes(stored.read())
+
+
+def _archived(document: dict[str, Any], *, render: Callable[[], bytes], name: str) -> bytes:
+    existing = ArchivedDocument.objects.filter(**document).first()
+    if existing is not None:
+        return _read(existing)
+    content = render()
+    archive = ArchivedDocument(**document, sha256=hashlib.sha256(content).hexdigest())
+    archive.pdf.save(name, ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            archive.save()
+    except IntegrityError:
+        # Archived by a concurrent request in the meantime: theirs is the legal copy.
+        archive.pdf.delete(save=False)
+        return _read(ArchivedDocument.objects.get(**document))
+    return content

@@ -107,6 +107,7 @@ SUMMATION = (
 
 
 def test_an_issued_invoice_pdf_carries_every_mandatory_mention(in_alpha: Cae, person: User) -> None:
+    in_alpha.rcs_city = "Vannes"  # the trade register, frozen with the seller at issue
     invoice = _issued(person)
 
     text = _text(invoice_pdf(invoice=invoice))
@@ -122,6 +123,8 @@ def test_an_issued_invoice_pdf_carries_every_mandatory_mention(in_alpha: Cae, pe
     assert "SCOP SA à capital variable" in text
     assert "1 rue de la Coopération 56000 Vannes" in text
     assert f"SIREN {in_alpha.siren} · SIRET {in_alpha.siret}" in text
+    siren = in_alpha.siren
+    assert f"RCS Vannes {siren[:3]} {siren[3:6]} {siren[6:]}" in text
     assert f"N° de TVA intracommunautaire : {in_alpha.vat_number}" in text
     # The business buyer: name, address, SIREN and VAT number.
     assert "CLIENT Boulangerie Le Fournil 3 place des Lices 56000 Vannes" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from django_tenants.utils import tenant_context
 from coopilote.accounts.models import User
 from coopilote.errors import ApplicationError
 from network.registry.models import Cae
-from tenants.billing.models import CreditNote, Invoice, Payment
+from tenants.billing.models import ArchivedDocument, CreditNote, Invoice, Payment
 from tenants.billing.selectors import (
     Settlement,
     invoice_balance,
@@ -24,12 +25,14 @@ from tenants.billing.selectors import (
 from tenants.billing.services import (
     CreditLine,
     credit_note_issue,
+    credit_note_pdf_archive,
     invoice_draft_create,
     invoice_draft_delete,
     invoice_draft_from_jobs,
     invoice_issue,
     invoice_line_add,
     invoice_line_remove,
+    invoice_pdf_archive,
     invoice_return_to_draft,
     invoice_submit,
     numbering_settings_update,
@@ -341,3 +344,27 @@ def test_credit_notes_follow_the_cae_template(in_alpha: Cae, person: User) -> No
     note = credit_note_issue(invoice=_issued(person), by=person, reason="x", issued_on=ISSUED_ON)
 
     assert note.number == "AV26-001"
+
+
+def test_an_issued_invoice_pdf_is_archived_once_and_never_changes(
+    in_alpha: Cae, person: User
+) -> None:
+    invoice = _issued(person)
+
+    first = invoice_pdf_archive(invoice=invoice)
+    second = invoice_pdf_archive(invoice=invoice)
+
+    archive = ArchivedDocument.objects.get(invoice=invoice)
+    assert first == second
+    assert first.startswith(b"%PDF")
+    assert archive.sha256 == hashlib.sha256(first).hexdigest()
+    assert archive.pdf.name.startswith("factures/Facture-F2026-")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM billing_archiveddocument WHERE id = %s", [archive.pk])
+
+
+def test_a_credit_note_pdf_is_archived_too(in_alpha: Cae, person: User) -> None:
+    note = credit_note_issue(invoice=_issued(person), by=person, reason="x", issued_on=ISSUED_ON)
+
+    assert credit_note_pdf_archive(credit_note=note) == credit_note_pdf_archive(credit_note=note)
+    assert ArchivedDocument.objects.get(credit_note=note).invoice is None
