@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import cohort_or_404, require_cohort, site_of
-from coopilote.access import Action
+from coopilote.access import Action, cohort_scope
 from tenants.billing.documents import invoice_preview_pdf
 from tenants.billing.models import (
     CreditNote,
@@ -252,6 +252,8 @@ class InvoiceListApi(APIView):
 
     @extend_schema(responses=InvoiceSummarySerializer(many=True), tags=["invoices"])
     def get(self, request: Request) -> Response:
+        if cohort_scope(request.user, Action.COMMERCE_VIEW, cae=site_of(request)) == frozenset():
+            raise PermissionDenied
         wanted = request.query_params.get("status")
         if wanted is not None and wanted not in InvoiceStatus.values:
             raise ValidationError({"status": [_("Statut inconnu.")]})

@@ -140,6 +140,15 @@ ENDPOINTS: dict[str, tuple[str, str, str, Any]] = {
     "page member new": ("cae", "get", "/membres/nouveau/", None),
     "api member list": ("cae", "get", "/api/v1/members/", None),
     "page cae new": ("network", "get", "/caes/nouvelle/", None),
+    "api invoices of X": ("cae", "get", "/api/v1/cohorts/{x}/invoices/", None),
+    "api invoices of Y": ("cae", "get", "/api/v1/cohorts/{y}/invoices/", None),
+    "api invoices": ("cae", "get", "/api/v1/invoices/", None),
+    "api quotes of X": ("cae", "get", "/api/v1/cohorts/{x}/quotes/", None),
+    "api jobs of Y": ("cae", "get", "/api/v1/cohorts/{y}/jobs/", None),
+    "api numbering": ("cae", "get", "/api/v1/settings/numbering/", None),
+    "page invoices of X": ("cae", "get", "/cooperatives/{x}/factures/", None),
+    "page invoices": ("cae", "get", "/factures/", None),
+    "page numbering": ("cae", "get", "/parametres/numerotation/", None),
 }
 
 # Expected status per endpoint, in the order of ROLES.
@@ -169,6 +178,15 @@ EXPECTED: dict[str, list[int]] = {
     "page member new":         [302, 403, 200, 200, 403, 403, 403, 403],
     "page cae index":          [302, 200, 403, 403, 403, 403, 403, 403],
     "page cae new":            [302, 200, 403, 403, 403, 403, 403, 403],
+    "api invoices of X":       [403, 403, 200, 200, 200, 200, 403, 403],
+    "api invoices of Y":       [403, 403, 200, 200, 404, 404, 403, 403],
+    "api invoices":            [403, 403, 200, 200, 200, 200, 403, 403],
+    "api quotes of X":         [403, 403, 200, 200, 200, 200, 403, 403],
+    "api jobs of Y":           [403, 403, 200, 200, 404, 404, 403, 403],
+    "api numbering":           [403, 403, 200, 403, 403, 403, 403, 403],
+    "page invoices of X":      [302, 403, 200, 200, 200, 200, 403, 403],
+    "page invoices":           [302, 403, 200, 200, 200, 200, 403, 403],
+    "page numbering":          [302, 403, 200, 403, 403, 403, 403, 403],
 }
 # fmt: on
 

@@ -310,4 +310,5 @@ def test_staff_see_the_invoices_waiting_for_them(world: World) -> None:
     assert [invoice["id"] for invoice in waiting] == [first]
     assert unknown.status_code == 400
     assert world.client("other_member").get("/api/v1/invoices/").json() == []
+    assert world.client("coordinator").get("/api/v1/invoices/").status_code == 403
     assert Decimal(waiting[0]["total_incl_vat"]) == 0
