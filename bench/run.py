@@ -27,11 +27,12 @@ def main() -> int:
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     try:
         network_setup()
-        from bench import provisioning
+        from bench import documents, provisioning
 
         results = {
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             "provisioning": provisioning.run(),
+            "invoices": documents.run(),
         }
     finally:
         teardown_databases(config, verbosity=0)
@@ -47,6 +48,13 @@ def main() -> int:
         f"{provisioning_result['migrate_seconds_median']} s |"
     )
     print(f"| ratio | {provisioning_result['speedup']} times |")
+    invoices = results["invoices"]
+    issue = invoices["issue_seconds_median"]
+    print(f"| invoice issue: number, totals, parties (median) | {issue} s |")
+    print(
+        f"| invoice PDF/A-3 + Factur-X render (median, max) | "
+        f"{invoices['pdf_facturx_seconds_median']} s, {invoices['pdf_facturx_seconds_max']} s |"
+    )
     return 0
 
 
