@@ -45,7 +45,7 @@ format: install
 	$(BIN)/ruff format .
 
 messages: install
-	cd frontend && ../$(BIN)/python ../manage.py makemessages -l en --ignore '../.venv/*'
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore '.venv/*' --ignore '.data/*' --ignore 'tests/*' --ignore 'bench/*'
 	cd frontend && ../$(BIN)/python ../manage.py compilemessages -l en
 
 # Stops the embedded PostgreSQL (make demo stops it on Ctrl-C; make test leaves it running).

@@ -448,8 +448,11 @@ class QuoteSendForm(forms.Form):
 
 
 class _MemberChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A member by first name and last initial: enough to tell teammates apart, without the
+    personal data only those with MEMBER_VIEW see."""
+
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.first_name} {obj.last_name}"
+        return f"{obj.first_name} {obj.last_name[:1]}."
 
 
 class JobForm(forms.Form):

@@ -186,6 +186,9 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
             "can_manage": can(
                 request.user, Action.COMMERCE_MANAGE, cae=site_cae(), cohort_id=job.cohort_id
             ),
+            "full_names": can(
+                request.user, Action.MEMBER_VIEW, cae=site_cae(), cohort_id=job.cohort_id
+            ),
             "forms": step_forms,
             "hours_forms": hours_forms,
             "invoices": _invoices_of(job),

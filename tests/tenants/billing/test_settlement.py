@@ -358,7 +358,7 @@ def test_an_issued_invoice_pdf_is_archived_once_and_never_changes(
     assert first == second
     assert first.startswith(b"%PDF")
     assert archive.sha256 == hashlib.sha256(first).hexdigest()
-    assert archive.pdf.name.startswith("factures/Facture-F2026-")
+    assert str(archive.pdf.name).startswith("factures/Facture-F2026-")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM billing_archiveddocument WHERE id = %s", [archive.pk])
 
