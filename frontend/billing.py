@@ -3,6 +3,7 @@ credit notes; the client opens the invoice through a link, without an account.""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coopilote.access import Action, can, cohort_scope
+from coopilote.documents import pdf_response
 from coopilote.errors import ApplicationError
 from coopilote.money import allowed_vat_rates
 from frontend.access import require, require_cohort, site_cae
@@ -59,12 +61,6 @@ from tenants.billing.services import (
 )
 from tenants.cohorts.selectors import cohort_get
 from tenants.commerce.selectors import client_list
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 def _vat_rates() -> tuple[Any, ...]:
@@ -265,7 +261,7 @@ def _apply(request: HttpRequest, invoice: Invoice, step: str, data: dict[str, An
         else [
             CreditLine(
                 description=data["reason"],
-                quantity=1,  # type: ignore[arg-type]
+                quantity=Decimal(1),
                 unit="flat",
                 unit_price_excl_vat=amount,
                 vat_rate=data["vat_rate"],
@@ -286,8 +282,8 @@ def _apply(request: HttpRequest, invoice: Invoice, step: str, data: dict[str, An
 def invoice_pdf_view(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = _invoice_or_404(request, invoice_id)
     if invoice.status == InvoiceStatus.ISSUED:
-        return _pdf(invoice_pdf_archive(invoice=invoice), f"Facture-{invoice.number}.pdf")
-    return _pdf(invoice_preview_pdf(invoice=invoice), f"Apercu-{invoice.pk}.pdf")
+        return pdf_response(invoice_pdf_archive(invoice=invoice), f"Facture-{invoice.number}.pdf")
+    return pdf_response(invoice_preview_pdf(invoice=invoice), f"Apercu-{invoice.pk}.pdf")
 
 
 @require(Action.CAE_VIEW)
@@ -296,7 +292,7 @@ def credit_note_pdf_view(request: HttpRequest, credit_note_id: int) -> HttpRespo
     if note is None:
         raise Http404
     require_cohort(request, Action.COMMERCE_VIEW, note.invoice.cohort_id)
-    return _pdf(credit_note_pdf_archive(credit_note=note), f"Avoir-{note.number}.pdf")
+    return pdf_response(credit_note_pdf_archive(credit_note=note), f"Avoir-{note.number}.pdf")
 
 
 @require(Action.CAE_SETTINGS)
@@ -349,4 +345,4 @@ def invoice_public_pdf(request: HttpRequest, token: str) -> HttpResponse:
     invoice = invoice_from_link_token(token=token)
     if invoice is None:
         return render(request, "frontend/link_invalid.html", status=404)
-    return _pdf(invoice_pdf_archive(invoice=invoice), f"Facture-{invoice.number}.pdf")
+    return pdf_response(invoice_pdf_archive(invoice=invoice), f"Facture-{invoice.number}.pdf")

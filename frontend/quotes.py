@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coopilote.access import Action, can
+from coopilote.documents import pdf_response
 from coopilote.errors import ApplicationError
 from coopilote.money import allowed_vat_rates
 from frontend.access import require, require_cohort, site_cae
@@ -46,12 +47,6 @@ from tenants.commerce.services import (
     quote_resend,
     quote_send,
 )
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 def _pdf_name(quote: Quote) -> str:
@@ -198,7 +193,7 @@ def _apply(request: HttpRequest, quote: Quote, step: str, data: dict[str, Any]) 
 @require(Action.CAE_VIEW)
 def quote_pdf_view(request: HttpRequest, quote_id: int) -> HttpResponse:
     quote = _quote_or_404(request, quote_id)
-    return _pdf(quote_pdf(quote=quote), _pdf_name(quote))
+    return pdf_response(quote_pdf(quote=quote), _pdf_name(quote))
 
 
 # --- The client's side: no account, the single-use link of the email -----------------------
@@ -263,4 +258,4 @@ def quote_public_pdf(request: HttpRequest, token: str) -> HttpResponse:
     quote = quote_by_token(token=token)
     if quote is None:
         return render(request, "frontend/link_invalid.html", status=404)
-    return _pdf(quote_pdf(quote=quote), _pdf_name(quote))
+    return pdf_response(quote_pdf(quote=quote), _pdf_name(quote))

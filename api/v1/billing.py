@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from api.permissions import cohort_or_404, require_cohort, site_of
 from coopilote.access import Action, cohort_scope
+from coopilote.documents import pdf_response
 from tenants.billing.documents import invoice_preview_pdf
 from tenants.billing.models import (
     CreditNote,
@@ -199,12 +200,6 @@ def _detail(invoice_id: int) -> dict[str, Any]:
     return InvoiceDetailSerializer(invoice_get(invoice_id=invoice_id)).data
 
 
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
 PDF_RESPONSE = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)}
 
 # --- Views ---------------------------------------------------------------------------------
@@ -380,8 +375,10 @@ class InvoicePdfApi(APIView):
     def get(self, request: Request, invoice_id: int) -> HttpResponse:
         invoice = _invoice_or_404(request, invoice_id, Action.COMMERCE_VIEW)
         if invoice.status == InvoiceStatus.ISSUED:
-            return _pdf(invoice_pdf_archive(invoice=invoice), f"Facture-{invoice.number}.pdf")
-        return _pdf(invoice_preview_pdf(invoice=invoice), f"Brouillon-{invoice.pk}.pdf")
+            return pdf_response(
+                invoice_pdf_archive(invoice=invoice), f"Facture-{invoice.number}.pdf"
+            )
+        return pdf_response(invoice_preview_pdf(invoice=invoice), f"Brouillon-{invoice.pk}.pdf")
 
 
 class InvoicePaymentListApi(APIView):
@@ -436,7 +433,7 @@ class CreditNotePdfApi(APIView):
         if note is None:
             raise NotFound
         require_cohort(request, Action.COMMERCE_VIEW, note.invoice.cohort_id)
-        return _pdf(credit_note_pdf_archive(credit_note=note), f"Avoir-{note.number}.pdf")
+        return pdf_response(credit_note_pdf_archive(credit_note=note), f"Avoir-{note.number}.pdf")
 
 
 class NumberingApi(APIView):

@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import CSS, HTML, Attachment
@@ -241,3 +242,10 @@ def vat_lines(totals: Totals) -> list[VatLine]:
         VatLine(rate=rate, base=base, vat=vat)
         for rate, (base, vat) in sorted(totals.vat_by_rate.items())
     ]
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    """A PDF shown in the browser (`inline`), saved under `filename` if downloaded."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
