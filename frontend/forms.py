@@ -363,7 +363,7 @@ class InvoiceIssueForm(forms.Form):
 
 class InvoiceSendForm(forms.Form):
     recipient = forms.EmailField(
-        label=_("Adresse du client"),
+        label=_("Adresse e-mail du client"),
         required=False,
         help_text=_("Laissez vide pour l'adresse de la fiche client."),
     )
@@ -444,7 +444,7 @@ class QuoteServiceLineForm(forms.Form):
 
 
 class QuoteSendForm(forms.Form):
-    recipient_email = forms.EmailField(label=_("Adresse du client"), required=False)
+    recipient_email = forms.EmailField(label=_("Adresse e-mail du client"), required=False)
 
 
 class _MemberChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]

@@ -200,17 +200,21 @@ def invoice_submit(*, invoice: Invoice, by: Any) -> Invoice:
         raise _refuse(_("Seule une facture en brouillon peut être soumise."))
     if not invoice.lines.exists():
         raise _refuse(_("Une facture a au moins une ligne."))
-    client = invoice.client
-    if client.kind != ClientKind.INDIVIDUAL and not client.siret:
-        raise _refuse(
-            _("Le client professionnel n'a pas de SIRET : complétez sa fiche avant de facturer."),
-            "client",
-        )
+    _check_buyer(invoice.client)
     invoice.status = InvoiceStatus.SUBMITTED
     invoice.submitted_at = timezone.now()
     invoice.submitted_by = by
     invoice.save(update_fields=["status", "submitted_at", "submitted_by"])
     return invoice
+
+
+def _check_buyer(client: Client) -> None:
+    """A business buyer is named on the invoice with its SIREN (French law)."""
+    if client.kind != ClientKind.INDIVIDUAL and not client.siret:
+        raise _refuse(
+            _("Le client professionnel n'a pas de SIRET : complétez sa fiche avant de facturer."),
+            "client",
+        )
 
 
 @transaction.atomic
@@ -247,6 +251,7 @@ def invoice_issue(*, invoice: Invoice, by: Any, issued_on: datetime.date) -> Inv
     cae: Any = current_cae()
     invoice.seller = cae_identity(cae)
     client = invoice.client
+    _check_buyer(client)  # the client's record may have changed since the submission
     invoice.buyer = {
         "kind": client.kind,
         "name": client.name,

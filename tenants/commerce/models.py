@@ -14,6 +14,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coopilote.identifiers import validate_siret, validate_vat_number
 from tenants.cohorts.models import Cohort
@@ -228,7 +229,7 @@ class Quote(models.Model):
 
     class Meta:
         verbose_name = _("devis")
-        verbose_name_plural = _("devis")
+        verbose_name_plural = pgettext_lazy("plusieurs", "devis")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(

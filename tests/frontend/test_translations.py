@@ -17,7 +17,7 @@ def _entries() -> list[dict[str, str]]:
     for block in (CATALOGUE / "django.po").read_text(encoding="utf-8").split("\n\n"):
         fields: dict[str, str] = {"flags": " ".join(re.findall(r"^#, (.*)$", block, re.M))}
         for name, body in re.findall(
-            r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) ((?:".*"\n?)+)', block, re.M
+            r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) ((?:".*"\n?)+)', block, re.M
         ):
             fields[name] = "".join(ast.literal_eval(part) for part in body.split("\n") if part)
         if fields.get("msgid"):
@@ -38,13 +38,14 @@ def test_every_message_has_an_english_translation() -> None:
 
 
 def test_the_compiled_catalogue_matches_the_source() -> None:
-    with (CATALOGUE / "django.mo").open("rb") as compiled:
-        translations = gettext.GNUTranslations(compiled)
+    with (CATALOGUE / "django.mo").open("rb") as catalogue:
+        translations = gettext.GNUTranslations(catalogue)
 
-    stale = [
-        e["msgid"]
-        for e in _entries()
-        if "msgstr" in e and translations.gettext(e["msgid"]) != e["msgstr"]
-    ]
+    def translated(entry: dict[str, str]) -> str:
+        if "msgctxt" in entry:
+            return translations.pgettext(entry["msgctxt"], entry["msgid"])
+        return translations.gettext(entry["msgid"])
+
+    stale = [e["msgid"] for e in _entries() if "msgstr" in e and translated(e) != e["msgstr"]]
 
     assert stale == []

@@ -368,3 +368,27 @@ def test_a_credit_note_pdf_is_archived_too(in_alpha: Cae, person: User) -> None:
 
     assert credit_note_pdf_archive(credit_note=note) == credit_note_pdf_archive(credit_note=note)
     assert ArchivedDocument.objects.get(credit_note=note).invoice is None
+
+
+def test_issuing_checks_the_buyer_again(in_alpha: Cae, person: User) -> None:
+    client = ClientFactory.create(kind="association", name="Les Amis du Lavoir")
+    invoice = invoice_draft_create(
+        cohort=CohortFactory.create(), client=client, sale_date=D(2026, 7, 20)
+    )
+    invoice_line_add(
+        invoice=invoice,
+        description="Affiches",
+        quantity=Decimal(1),
+        unit="flat",
+        unit_price_excl_vat=Decimal(40),
+        vat_rate=Decimal("20.0"),
+    )
+    invoice_submit(invoice=invoice, by=person)
+    Client.objects.filter(pk=client.pk).update(siret="", vat_number="")
+
+    with pytest.raises(ApplicationError, match="pas de SIRET"):
+        invoice_issue(invoice=invoice, by=person, issued_on=ISSUED_ON)
+
+    invoice.refresh_from_db()
+    assert invoice.status == "submitted"
+    assert invoice.number == ""
