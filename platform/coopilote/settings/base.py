@@ -50,6 +50,7 @@ TENANT_APPS = [
     "tenants.people",
     "tenants.commerce",
     "tenants.billing",
+    "tenants.ledger",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
