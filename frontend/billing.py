@@ -337,6 +337,8 @@ def invoice_public(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "settled": balance.settlement in (Settlement.PAID, Settlement.CANCELLED),
             "settlement_label": SETTLEMENT_LABELS[balance.settlement],
+            "can_pay_online": bool(getattr(site_cae(), "payment_account", "")),
+            "thanks": request.GET.get("paiement") == "merci",
         },
     )
 

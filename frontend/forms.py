@@ -519,3 +519,13 @@ class JobHoursForm(forms.Form):
 
 class PlanningWeekForm(forms.Form):
     semaine = forms.DateField(label=_("Semaine du"), required=False, widget=DateInput)
+
+
+class OnlinePaymentForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Montant à payer (€)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        localize=True,  # "45,50" as French people write it
+    )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend import billing, commerce, jobs, members, quotes, team, views
+from frontend import billing, commerce, jobs, members, payments, quotes, team, views
 
 app_name = "frontend"
 
@@ -71,6 +71,11 @@ urlpatterns = [
     path("interventions/<int:job_id>/", jobs.job_detail, name="job-detail"),
     path("cooperatives/<int:cohort_id>/planning/", jobs.planning, name="planning"),
     path("parametres/numerotation/", billing.numbering, name="numbering"),
+    path("comptabilite/", ledger.ledger_home, name="ledger"),
+    path("cooperatives/<int:cohort_id>/resultat/", ledger.cohort_result, name="cohort-result"),
+    path("factures/consulter/<str:token>/payer/", payments.invoice_pay, name="invoice-pay"),
+    path("paiements/simulation/<str:public_id>/", payments.dummy_checkout, name="dummy-checkout"),
+    path("parametres/paiement-en-ligne/", payments.payment_settings, name="payment-settings"),
     path("equipe/", team.team, name="team"),
     path("membres/", members.member_index, name="member-index"),
     path("membres/nouveau/", members.member_new, name="member-new"),

@@ -110,6 +110,12 @@ class Cae(TenantMixin):
         _("réseau"), max_length=10, choices=NetworkMembership.choices, default=NetworkMembership.CPE
     )
     network_name = models.CharField(_("nom de l'autre réseau"), max_length=100, blank=True)
+    payment_account = models.CharField(
+        _("compte de paiement en ligne"),
+        max_length=100,
+        blank=True,
+        help_text=_("Le compte Stripe connecté de la CAE (acct_…), qui encaisse ses factures."),
+    )
     contact_email = models.EmailField(_("e-mail de contact"), blank=True)
     contact_phone = models.CharField(_("téléphone de contact"), max_length=20, blank=True)
 

@@ -214,3 +214,12 @@ def cae_provision(*, cae: Cae) -> Cae:
     cae.save(update_fields=["status"])
     logger.info("CAE schema %s provisioned", cae.schema_name)
     return cae
+
+
+@transaction.atomic
+def cae_payment_account_set(*, cae: Cae, account: str) -> Cae:
+    """Record the CAE's connected payment account: its invoices are paid there."""
+    cae = Cae.objects.select_for_update().get(pk=cae.pk)
+    cae.payment_account = account
+    cae.save(update_fields=["payment_account"])
+    return cae

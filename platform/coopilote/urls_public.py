@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("paiements/", include("api.urls_webhooks")),
     path("api/", include("api.urls_public")),
     path("", include("frontend.urls_public")),
 ]

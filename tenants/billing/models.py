@@ -280,6 +280,44 @@ class CreditNoteLine(models.Model):
         return self.description
 
 
+class AttemptStatus(models.TextChoices):
+    OPEN = "open", _("En cours")
+    COMPLETED = "completed", _("Payé")
+    EXPIRED = "expired", _("Abandonné")
+
+
+class PaymentAttempt(models.Model):
+    """One online checkout for an invoice (the client chose the amount: all or part of what is
+    due). Created before the provider is called, with the idempotency key that call uses."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("facture")
+    )
+    public_id = models.UUIDField(unique=True, editable=False)
+    amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
+    provider = models.CharField(_("prestataire"), max_length=10)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    session_id = models.CharField(max_length=200, blank=True)
+    checkout_url = models.URLField(max_length=1000, blank=True)
+    status = models.CharField(
+        _("statut"), max_length=9, choices=AttemptStatus.choices, default=AttemptStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paiement en ligne")
+        verbose_name_plural = _("paiements en ligne")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="billing_paymentattempt_positive_amount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.session_id or self.public_id}"
+
+
 class PaymentMethod(models.TextChoices):
     TRANSFER = "transfer", _("Virement")
     CHEQUE = "cheque", _("Chèque")
@@ -306,6 +344,15 @@ class Payment(models.Model):
         blank=True,
         related_name="+",
     )
+    # Online payments: the provider's payment id (one payment per id, whatever the events).
+    provider_reference = models.CharField(_("référence du prestataire"), max_length=100, blank=True)
+    attempt = models.ForeignKey(
+        "PaymentAttempt",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
 
     class Meta:
         verbose_name = _("paiement")
@@ -314,6 +361,11 @@ class Payment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="billing_payment_positive_amount"
+            ),
+            models.UniqueConstraint(
+                fields=["provider_reference"],
+                condition=~models.Q(provider_reference=""),
+                name="billing_payment_unique_provider_reference",
             ),
         ]
         triggers = [
@@ -385,3 +437,68 @@ class ArchivedDocument(models.Model):
 
     def __str__(self) -> str:
         return self.pdf.name or ""
+
+
+class Refund(models.Model):
+    """Money given back to the client on a payment (by the provider, or recorded by the CAE)."""
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("paiement")
+    )
+    amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
+    refunded_on = models.DateField(_("remboursé le"))
+    provider_reference = models.CharField(_("référence du prestataire"), max_length=100, blank=True)
+    recorded_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("remboursement")
+        verbose_name_plural = _("remboursements")
+        ordering = ["refunded_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="billing_refund_positive_amount"
+            ),
+            models.UniqueConstraint(
+                fields=["provider_reference"],
+                condition=~models.Q(provider_reference=""),
+                name="billing_refund_unique_provider_reference",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="refund_is_immutable", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"-{self.amount} € · {self.refunded_on}"
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("Contestation ouverte")
+    WON = "won", _("Contestation gagnée")
+    LOST = "lost", _("Contestation perdue")
+
+
+class Dispute(models.Model):
+    """A card payment the client's bank contests (chargeback), as the provider reports it."""
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("paiement")
+    )
+    provider_reference = models.CharField(max_length=100, unique=True)
+    amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
+    reason = models.CharField(_("motif"), max_length=100, blank=True)
+    status = models.CharField(
+        _("statut"), max_length=4, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
+    )
+    opened_at = models.DateTimeField(_("ouverte le"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contestation")
+        verbose_name_plural = _("contestations")
+        ordering = ["opened_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.provider_reference

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -17,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from coopilote.access import Action, cohort_scope
 from coopilote.tenancy import current_schema, current_site_url
-from tenants.billing.models import CreditNote, Invoice, InvoiceStatus, Payment
+from tenants.billing.models import (
+    CreditNote,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentAttempt,
+    Refund,
+)
 from tenants.commerce.models import Job, JobStatus
 
 ZERO = Decimal("0.00")
@@ -52,7 +60,7 @@ SETTLEMENT_LABELS = {
 class Balance:
     total: Decimal
     credited: Decimal
-    paid: Decimal
+    paid: Decimal  # received, net of refunds
     settlement: Settlement
 
     @property
@@ -84,11 +92,11 @@ def _settlement(
     return Settlement.PARTIALLY_PAID if paid > 0 else Settlement.ISSUED
 
 
-def _sum_of(model: type[Any], field: str) -> Coalesce:
+def _sum_of(model: type[Any], field: str, invoice: str = "invoice") -> Coalesce:
     amounts = (
-        model.objects.filter(invoice=OuterRef("pk"))
+        model.objects.filter(**{invoice: OuterRef("pk")})
         .order_by()
-        .values("invoice")
+        .values(invoice)
         .annotate(total=Sum(field))
         .values("total")
     )
@@ -99,7 +107,7 @@ def _sum_of(model: type[Any], field: str) -> Coalesce:
 def _with_amounts(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     return invoices.annotate(
         credited_amount=_sum_of(CreditNote, "total_incl_vat"),
-        paid_amount=_sum_of(Payment, "amount"),
+        paid_amount=_sum_of(Payment, "amount") - _sum_of(Refund, "amount", "payment__invoice"),
     )
 
 
@@ -146,7 +154,7 @@ def invoice_get(*, invoice_id: int) -> Invoice | None:
     its cohort with coopilote.access."""
     return (
         _with_amounts(Invoice.objects.select_related("cohort", "client"))
-        .prefetch_related("lines", "credit_notes__lines", "payments", "dispatches")
+        .prefetch_related("lines", "credit_notes__lines", "payments__refunds", "dispatches")
         .filter(pk=invoice_id)
         .first()
     )
@@ -183,3 +191,15 @@ def jobs_to_invoice(*, cohort_id: int) -> QuerySet[Job]:
         .select_related("client")
         .order_by("done_at", "pk")
     )
+
+
+def payment_attempt_get(*, public_id: str) -> PaymentAttempt | None:
+    """An online payment attempt by its public id (the dummy checkout page's address)."""
+    try:
+        return (
+            PaymentAttempt.objects.select_related("invoice__cohort")
+            .filter(public_id=public_id)
+            .first()
+        )
+    except ValidationError:  # not a UUID
+        return None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -20,19 +21,26 @@ from django.utils.translation import gettext as _
 from coopilote.documents import cae_identity
 from coopilote.errors import ApplicationError
 from coopilote.money import allowed_vat_rates, format_euros, to_cents
+from coopilote.payments import CheckoutRequest, payment_provider
 from coopilote.tasking.services import task_enqueue_on_commit
-from coopilote.tenancy import current_cae
+from coopilote.tenancy import current_cae, current_schema, current_site_url
 from coopilote.totals import totals_of
 from tenants.billing.models import (
     ArchivedDocument,
+    AttemptStatus,
     CreditNote,
     CreditNoteLine,
+    Dispute,
+    DisputeStatus,
     Invoice,
     InvoiceDispatch,
     InvoiceLine,
     InvoiceStatus,
     NumberingSettings,
     Payment,
+    PaymentAttempt,
+    PaymentMethod,
+    Refund,
 )
 from tenants.billing.numbering import CREDIT_NOTE, INVOICE, number_assign, template_errors
 from tenants.billing.selectors import invoice_balance, invoice_link_url
@@ -541,3 +549,166 @@ def _archived(document: dict[str, Any], *, render: Callable[[], bytes], name: st
         archive.pdf.delete(save=False)
         return _read(ArchivedDocument.objects.get(**document))
     return content
+
+
+# --- Online payments ---------------------------------------------------------------------------
+
+
+class PaymentNotYetKnownError(Exception):
+    """An event about a payment this CAE has not recorded yet (events arrive in any order):
+    the task retries it later."""
+
+
+def payment_checkout_start(*, invoice: Invoice, amount: Decimal) -> PaymentAttempt:
+    """Open an online checkout for `amount` (all or part of what is due) on the CAE's own
+    payment account. The attempt and its idempotency key are committed before the provider is
+    called: a retry of this attempt never creates a second checkout."""
+    cae: Any = current_cae()
+    if not cae.payment_account:
+        raise _refuse(_("La CAE n'a pas encore activé le paiement en ligne."))
+    invoice = Invoice.objects.get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.ISSUED:
+        raise _refuse(_("Seule une facture émise se paie en ligne."))
+    amount = to_cents(amount)
+    outstanding = invoice_balance(invoice=invoice).outstanding
+    if amount <= 0:
+        raise _refuse(_("Un paiement est un montant positif."), "amount")
+    if amount > outstanding:
+        raise _refuse(
+            _("Le paiement dépasse le reste dû (%(due)s).") % {"due": format_euros(outstanding)},
+            "amount",
+        )
+    public_id = uuid.uuid4()
+    provider = payment_provider()
+    with transaction.atomic():
+        attempt = PaymentAttempt.objects.create(
+            invoice=invoice,
+            public_id=public_id,
+            amount=amount,
+            provider=provider.name,
+            idempotency_key=f"{current_schema()}:invoice:{invoice.pk}:attempt:{public_id}",
+        )
+    link = invoice_link_url(invoice=invoice)
+    checkout = provider.checkout_create(
+        CheckoutRequest(
+            account=cae.payment_account,
+            amount_cents=int(amount * 100),
+            description=_("Facture %(number)s — %(seller)s")
+            % {"number": invoice.number, "seller": invoice.seller.get("name", "")},
+            idempotency_key=attempt.idempotency_key,
+            success_url=f"{link}?paiement=merci",
+            cancel_url=link,
+            simulation_url=f"{current_site_url()}/paiements/simulation/{public_id}/",
+            metadata={
+                "schema": current_schema(),
+                "invoice": str(invoice.pk),
+                "attempt": str(public_id),
+            },
+            customer_email=str(invoice.buyer.get("email", "")),
+        )
+    )
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(
+        session_id=checkout.session_id, checkout_url=checkout.url
+    )
+    attempt.session_id, attempt.checkout_url = checkout.session_id, checkout.url
+    return attempt
+
+
+def _event_day(event: Mapping[str, Any]) -> datetime.date:
+    created = datetime.datetime.fromtimestamp(int(event["created"]), tz=datetime.UTC)
+    return timezone.localdate(created)
+
+
+def _online_payment(
+    *, attempt_id: str, reference: str, amount_cents: int, day: datetime.date
+) -> Payment | None:
+    """Record the payment `reference` once, whichever of its events comes first."""
+    try:
+        public_id = uuid.UUID(attempt_id)
+    except ValueError:
+        return None
+    attempt = PaymentAttempt.objects.select_for_update().filter(public_id=public_id).first()
+    if attempt is None:
+        return None  # not a checkout of ours (e.g. a payment made on the provider's dashboard)
+    existing = Payment.objects.filter(provider_reference=reference).first()
+    if existing is not None:
+        return existing
+    payment = Payment(
+        invoice_id=attempt.invoice_id,
+        amount=Decimal(amount_cents) / 100,
+        received_on=min(day, timezone.localdate()),
+        method=PaymentMethod.CARD,
+        reference=reference,
+        provider_reference=reference,
+        attempt=attempt,
+    )
+    payment.full_clean()
+    payment.save()
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(status=AttemptStatus.COMPLETED)
+    return payment
+
+
+def _paid_by(reference: str) -> Payment:
+    payment = Payment.objects.filter(provider_reference=reference).first()
+    if payment is None:
+        raise PaymentNotYetKnownError(reference)
+    return payment
+
+
+_DISPUTE_STATUSES = {"won": DisputeStatus.WON, "lost": DisputeStatus.LOST}
+
+
+@transaction.atomic
+def payment_event_apply(*, event: Mapping[str, Any]) -> None:
+    """Apply a verified provider event in this CAE: every effect is keyed by the provider's id,
+    so a duplicate is a no-op, and the order of events does not change the final state."""
+    kind, data = str(event["type"]), event["data"]["object"]
+    metadata = data.get("metadata") or {}
+    if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
+        if data.get("payment_status") == "paid" and data.get("payment_intent"):
+            _online_payment(
+                attempt_id=metadata.get("attempt", ""),
+                reference=str(data["payment_intent"]),
+                amount_cents=int(data["amount_total"]),
+                day=_event_day(event),
+            )
+    elif kind == "payment_intent.succeeded":
+        _online_payment(
+            attempt_id=metadata.get("attempt", ""),
+            reference=str(data["id"]),
+            amount_cents=int(data["amount_received"]),
+            day=_event_day(event),
+        )
+    elif kind == "checkout.session.expired":
+        PaymentAttempt.objects.filter(session_id=str(data["id"]), status=AttemptStatus.OPEN).update(
+            status=AttemptStatus.EXPIRED
+        )
+    elif kind == "charge.refunded":
+        payment = _paid_by(str(data["payment_intent"]))
+        for refund in data.get("refunds", {}).get("data", []):
+            Refund.objects.get_or_create(
+                provider_reference=str(refund["id"]),
+                defaults={
+                    "payment": payment,
+                    "amount": Decimal(int(refund["amount"])) / 100,
+                    "refunded_on": timezone.localdate(
+                        datetime.datetime.fromtimestamp(int(refund["created"]), tz=datetime.UTC)
+                    ),
+                },
+            )
+    elif kind.startswith("charge.dispute."):
+        payment = _paid_by(str(data["payment_intent"]))
+        status = _DISPUTE_STATUSES.get(str(data.get("status")), DisputeStatus.OPEN)
+        dispute, created = Dispute.objects.select_for_update().get_or_create(
+            provider_reference=str(data["id"]),
+            defaults={
+                "payment": payment,
+                "amount": Decimal(int(data["amount"])) / 100,
+                "reason": str(data.get("reason", "")),
+                "status": status,
+                "closed_at": None if status == DisputeStatus.OPEN else timezone.now(),
+            },
+        )
+        if not created and dispute.status == DisputeStatus.OPEN and status != DisputeStatus.OPEN:
+            dispute.status, dispute.closed_at = status, timezone.now()  # closing is final
+            dispute.save(update_fields=["status", "closed_at"])

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
+from django.db import OperationalError
 
 from coopilote.tasking.base import CoopiloteTask
 from tenants.billing.models import InvoiceDispatch
-from tenants.billing.services import invoice_dispatch_deliver
+from tenants.billing.services import (
+    PaymentNotYetKnownError,
+    invoice_dispatch_deliver,
+    payment_event_apply,
+)
 
 
 @shared_task(
@@ -20,3 +27,19 @@ def invoice_email_task(*, dispatch_id: int) -> None:
     """Email an issued invoice to its client (once, even if the task is delivered twice)."""
     dispatch = InvoiceDispatch.objects.select_related("invoice__cohort").get(pk=dispatch_id)
     invoice_dispatch_deliver(dispatch=dispatch)
+
+
+@shared_task(
+    name="billing.payment_event_apply",
+    base=CoopiloteTask,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=8,
+    autoretry_for=(PaymentNotYetKnownError, OperationalError),
+    retry_backoff=5,
+    retry_jitter=True,
+)
+def payment_event_apply_task(*, event: dict[str, Any]) -> None:
+    """Apply a provider event (stored once and verified by the network's webhook) in this CAE.
+    An event about a payment not recorded yet is retried: it arrived before its payment."""
+    payment_event_apply(event=event)

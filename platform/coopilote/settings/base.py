@@ -30,6 +30,7 @@ SHARED_APPS = [
     "coopilote.accounts",
     "coopilote.tasking",
     "network.registry",
+    "network.payments",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -225,4 +226,5 @@ LOGGING = {
 }
 
 from coopilote.settings.celery import *  # noqa: E402, F403
+from coopilote.settings.payments import *  # noqa: E402, F403
 from coopilote.settings.sentry import *  # noqa: E402, F403

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import Task
+from celery import Task, current_app
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +24,13 @@ def task_enqueue_on_commit(task: Task[Any, Any], *args: Any, **kwargs: Any) -> N
         raise MissingTenantError(f"Task {task.name} must be enqueued inside a CAE schema.")
     headers = {"_schema_name": schema_name}
     transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, headers=headers))
+
+
+def task_send_on_commit(name: str, *, schema_name: str, **kwargs: Any) -> None:
+    """Send the task registered as `name` to run in `schema_name` once the current transaction
+    commits: the network routes work to a CAE without importing the CAE's code."""
+    headers = {"_schema_name": schema_name}
+    transaction.on_commit(lambda: current_app.send_task(name, kwargs=kwargs, headers=headers))
 
 
 @transaction.atomic

@@ -1,0 +1,163 @@
+"""Online payment providers: Stripe (Connect, direct charges on each CAE's connected account) and
+the offline `dummy` provider, which runs the same flow: a checkout page, then events signed
+exactly as Stripe signs its webhooks, delivered to the same endpoint and code.
+
+Domain code asks `payment_provider()` for the configured one; nothing else knows which it is.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import stripe
+from django.conf import settings
+
+DUMMY = "dummy"
+STRIPE = "stripe"
+
+
+class InvalidEventError(Exception):
+    """A webhook whose signature is missing, forged or stale, or whose body is not an event."""
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    """One payment attempt: `amount_cents` in euros' cents on the CAE's `account`."""
+
+    account: str
+    amount_cents: int
+    description: str
+    idempotency_key: str
+    success_url: str
+    cancel_url: str
+    simulation_url: str  # the dummy provider's checkout page (Stripe hosts its own)
+    metadata: dict[str, str] = field(default_factory=dict)
+    customer_email: str = ""
+
+
+@dataclass(frozen=True)
+class Checkout:
+    session_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Onboarding:
+    account: str
+    url: str
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    def checkout_create(self, request: CheckoutRequest) -> Checkout: ...
+
+    def onboarding_start(
+        self, *, account: str, slug: str, email: str, return_url: str, refresh_url: str
+    ) -> Onboarding: ...
+
+    def webhook_secret(self) -> str: ...
+
+
+def event_verify(*, payload: bytes, signature: str, secret: str) -> dict[str, Any]:
+    """The event in a webhook body, once its signature is checked (HMAC-SHA256 of
+    "timestamp.body", at most 5 minutes old): raises InvalidEventError otherwise."""
+    try:
+        stripe.WebhookSignature.verify_header(payload.decode(), signature, secret, tolerance=300)
+        event = json.loads(payload)
+    except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as error:
+        raise InvalidEventError(str(error)) from error
+    if not isinstance(event, dict) or not {"id", "type", "data"} <= event.keys():
+        raise InvalidEventError("not an event")
+    return event
+
+
+def event_sign(*, payload: str, secret: str, timestamp: int | None = None) -> str:
+    """The `Stripe-Signature` header of `payload` (the dummy provider's events, and tests)."""
+    return str(stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp))
+
+
+class StripeProvider:
+    """Stripe through its SDK; every call names the CAE's connected account and an idempotency
+    key decided before the call, so a retried task or a double click never pays twice."""
+
+    name = STRIPE
+
+    def __init__(self, client: stripe.StripeClient | None = None) -> None:
+        self.client = client or stripe.StripeClient(settings.STRIPE_SECRET_KEY)
+
+    def checkout_create(self, request: CheckoutRequest) -> Checkout:
+        session = self.client.v1.checkout.sessions.create(
+            params={
+                "mode": "payment",
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": "eur",
+                            "unit_amount": request.amount_cents,
+                            "product_data": {"name": request.description},
+                        },
+                    }
+                ],
+                "payment_intent_data": {"metadata": request.metadata},
+                "metadata": request.metadata,
+                "client_reference_id": request.metadata.get("attempt", ""),
+                "success_url": request.success_url,
+                "cancel_url": request.cancel_url,
+                "expires_at": int(time.time()) + 24 * 3600,
+                **({"customer_email": request.customer_email} if request.customer_email else {}),
+            },
+            options={"stripe_account": request.account, "idempotency_key": request.idempotency_key},
+        )
+        return Checkout(session_id=session.id, url=str(session.url))
+
+    def onboarding_start(
+        self, *, account: str, slug: str, email: str, return_url: str, refresh_url: str
+    ) -> Onboarding:
+        if not account:
+            created = self.client.v1.accounts.create(
+                params={"type": "standard", "country": "FR", "email": email},
+                options={"idempotency_key": f"onboarding:{slug}"},
+            )
+            account = created.id
+        link = self.client.v1.account_links.create(
+            params={
+                "account": account,
+                "type": "account_onboarding",
+                "return_url": return_url,
+                "refresh_url": refresh_url,
+            }
+        )
+        return Onboarding(account=account, url=link.url)
+
+    def webhook_secret(self) -> str:
+        return str(settings.STRIPE_WEBHOOK_SECRET)
+
+
+class DummyProvider:
+    """Offline: the checkout page is ours (`simulation_url`), the account is fictitious."""
+
+    name = DUMMY
+
+    def checkout_create(self, request: CheckoutRequest) -> Checkout:
+        return Checkout(session_id=f"cs_dummy_{uuid.uuid4().hex}", url=request.simulation_url)
+
+    def onboarding_start(
+        self, *, account: str, slug: str, email: str, return_url: str, refresh_url: str
+    ) -> Onboarding:
+        return Onboarding(account=account or f"acct_dummy_{slug}", url=return_url)
+
+    def webhook_secret(self) -> str:
+        return str(settings.DUMMY_WEBHOOK_SECRET)
+
+
+def payment_provider(name: str | None = None) -> PaymentProvider:
+    """The provider named (default: the configured one)."""
+    if (name or settings.PAYMENT_PROVIDER) == STRIPE:
+        return StripeProvider()
+    return DummyProvider()
