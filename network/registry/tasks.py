@@ -6,7 +6,9 @@ from celery import shared_task
 
 from coopilote.accounts.models import Membership
 from coopilote.tasking.base import NetworkTask
+from coopilote.tasking.services import task_send
 from network.registry.models import Cae
+from network.registry.selectors import cae_list_active
 from network.registry.services import cae_invite_team, cae_provision, membership_invite
 
 
@@ -35,3 +37,13 @@ def membership_invite_task(*, membership_id: int) -> None:
     """Email a person the role they were just given."""
     membership = Membership.objects.select_related("user", "cae").get(pk=membership_id)
     membership_invite(membership=membership)
+
+
+@shared_task(name="registry.tenant_fanout", base=NetworkTask)
+def tenant_fanout_task(*, task_name: str) -> int:
+    """Send the tenant task `task_name` to every active CAE (periodic work, e.g. reminders):
+    one message per CAE, each running in its own schema."""
+    schemas = [cae.schema_name for cae in cae_list_active()]
+    for schema_name in schemas:
+        task_send(task_name, schema_name=schema_name)
+    return len(schemas)

@@ -502,3 +502,27 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return self.provider_reference
+
+
+class InvoiceReminder(models.Model):
+    """A reminder emailed to the client of an overdue invoice (at most one a day)."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("facture")
+    )
+    recipient = models.EmailField(_("destinataire"))
+    sent_on = models.DateField(_("envoyée le"))
+    outstanding = models.DecimalField(_("reste dû (€)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("relance")
+        verbose_name_plural = _("relances")
+        ordering = ["sent_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "sent_on"], name="billing_invoicereminder_once_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} · {self.sent_on}"

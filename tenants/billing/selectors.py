@@ -203,3 +203,14 @@ def payment_attempt_get(*, public_id: str) -> PaymentAttempt | None:
         )
     except ValidationError:  # not a UUID
         return None
+
+
+def invoice_list_overdue(*, today: datetime.date) -> QuerySet[Invoice]:
+    """Issued invoices past their due date, with the amounts `invoice_balance` needs (some may
+    be paid already: check their balance)."""
+    return _with_amounts(
+        Invoice.objects.filter(status=InvoiceStatus.ISSUED, due_on__lt=today)
+        .select_related("client")
+        .prefetch_related("reminders")
+        .order_by("due_on", "pk")
+    )

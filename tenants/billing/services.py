@@ -35,6 +35,7 @@ from tenants.billing.models import (
     Invoice,
     InvoiceDispatch,
     InvoiceLine,
+    InvoiceReminder,
     InvoiceStatus,
     NumberingSettings,
     Payment,
@@ -43,7 +44,7 @@ from tenants.billing.models import (
     Refund,
 )
 from tenants.billing.numbering import CREDIT_NOTE, INVOICE, number_assign, template_errors
-from tenants.billing.selectors import invoice_balance, invoice_link_url
+from tenants.billing.selectors import invoice_balance, invoice_link_url, invoice_list_overdue
 from tenants.cohorts.models import Cohort
 from tenants.commerce.models import Client, ClientKind, Job, JobStatus
 from tenants.commerce.services import job_mark_invoiced
@@ -712,3 +713,54 @@ def payment_event_apply(*, event: Mapping[str, Any]) -> None:
         if not created and dispute.status == DisputeStatus.OPEN and status != DisputeStatus.OPEN:
             dispute.status, dispute.closed_at = status, timezone.now()  # closing is final
             dispute.save(update_fields=["status", "closed_at"])
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+REMINDER_EVERY_DAYS = 14
+REMINDERS_AT_MOST = 3
+
+
+def invoice_reminders_send(*, today: datetime.date | None = None) -> list[InvoiceReminder]:
+    """Remind the clients of overdue invoices (every 14 days, 3 times at most), with what is
+    left to pay and the link to pay online. Each reminder is its own transaction, at most one
+    per invoice and day, so a rerun of the daily task sends nothing twice."""
+    today = today or timezone.localdate()
+    overdue = [
+        invoice
+        for invoice in invoice_list_overdue(today=today)
+        if invoice_balance(invoice=invoice).outstanding > 0
+    ]
+    sent = []
+    for invoice in overdue:
+        reminders = list(invoice.reminders.order_by("-sent_on"))
+        if len(reminders) >= REMINDERS_AT_MOST:
+            continue
+        if reminders and (today - reminders[0].sent_on).days < REMINDER_EVERY_DAYS:
+            continue
+        recipient = str(invoice.buyer.get("email") or invoice.client.email or "")
+        if not recipient:
+            continue
+        try:
+            with transaction.atomic():
+                reminder = InvoiceReminder.objects.create(
+                    invoice=invoice,
+                    recipient=recipient,
+                    sent_on=today,
+                    outstanding=invoice_balance(invoice=invoice).outstanding,
+                )
+                context = {
+                    "invoice": invoice,
+                    "outstanding": format_euros(reminder.outstanding),
+                    "link": invoice_link_url(invoice=invoice),
+                }
+                EmailMessage(
+                    subject=_("Relance : facture %(number)s — %(seller)s")
+                    % {"number": invoice.number, "seller": invoice.seller.get("name", "")},
+                    body=render_to_string("billing/email/reminder.txt", context),
+                    to=[recipient],
+                ).send()
+        except IntegrityError:
+            continue  # reminded today already (a concurrent run)
+        sent.append(reminder)
+    return sent

@@ -12,6 +12,7 @@ from tenants.billing.models import InvoiceDispatch
 from tenants.billing.services import (
     PaymentNotYetKnownError,
     invoice_dispatch_deliver,
+    invoice_reminders_send,
     payment_event_apply,
 )
 
@@ -43,3 +44,9 @@ def payment_event_apply_task(*, event: dict[str, Any]) -> None:
     """Apply a provider event (stored once and verified by the network's webhook) in this CAE.
     An event about a payment not recorded yet is retried: it arrived before its payment."""
     payment_event_apply(event=event)
+
+
+@shared_task(name="billing.invoice_reminders", base=CoopiloteTask)
+def invoice_reminders_task() -> int:
+    """Daily (Celery beat, through registry.tenant_fanout): remind clients of overdue invoices."""
+    return len(invoice_reminders_send())

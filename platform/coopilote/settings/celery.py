@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from coopilote.settings.environment import DATA_DIR, env
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -38,4 +40,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Paris"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Every periodic task, in one place. Tenant work goes through `registry.tenant_fanout`, which
+# sends it to each active CAE's schema.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "overdue-invoice-reminders": {
+        "task": "registry.tenant_fanout",
+        "schedule": crontab(hour=9, minute=0),
+        "kwargs": {"task_name": "billing.invoice_reminders"},
+    },
+}

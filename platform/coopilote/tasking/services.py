@@ -26,11 +26,15 @@ def task_enqueue_on_commit(task: Task[Any, Any], *args: Any, **kwargs: Any) -> N
     transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, headers=headers))
 
 
+def task_send(name: str, *, schema_name: str, **kwargs: Any) -> None:
+    """Send the task registered as `name` to run in `schema_name` now: the network routes work
+    to a CAE without importing the CAE's code."""
+    current_app.send_task(name, kwargs=kwargs, headers={"_schema_name": schema_name})
+
+
 def task_send_on_commit(name: str, *, schema_name: str, **kwargs: Any) -> None:
-    """Send the task registered as `name` to run in `schema_name` once the current transaction
-    commits: the network routes work to a CAE without importing the CAE's code."""
-    headers = {"_schema_name": schema_name}
-    transaction.on_commit(lambda: current_app.send_task(name, kwargs=kwargs, headers=headers))
+    """The same, once the current transaction commits."""
+    transaction.on_commit(lambda: task_send(name, schema_name=schema_name, **kwargs))
 
 
 @transaction.atomic
