@@ -7,6 +7,7 @@ Domain code asks `payment_provider()` for the configured one; nothing else knows
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 import uuid
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import stripe
+from django.apps import apps
 from django.conf import settings
 
 DUMMY = "dummy"
@@ -46,6 +48,15 @@ class Checkout:
 
 
 @dataclass(frozen=True)
+class ProviderPayment:
+    """A payment as the provider knows it (for reconciliation)."""
+
+    reference: str
+    amount_cents: int
+    created: datetime.datetime
+
+
+@dataclass(frozen=True)
 class Onboarding:
     account: str
     url: str
@@ -61,6 +72,10 @@ class PaymentProvider(Protocol):
     ) -> Onboarding: ...
 
     def webhook_secret(self) -> str: ...
+
+    def payments_list(
+        self, *, account: str, start: datetime.datetime, end: datetime.datetime
+    ) -> list[ProviderPayment]: ...
 
 
 def event_verify(*, payload: bytes, signature: str, secret: str) -> dict[str, Any]:
@@ -138,6 +153,26 @@ class StripeProvider:
     def webhook_secret(self) -> str:
         return str(settings.STRIPE_WEBHOOK_SECRET)
 
+    def payments_list(
+        self, *, account: str, start: datetime.datetime, end: datetime.datetime
+    ) -> list[ProviderPayment]:
+        intents = self.client.v1.payment_intents.list(
+            params={
+                "created": {"gte": int(start.timestamp()), "lt": int(end.timestamp())},
+                "limit": 100,
+            },
+            options={"stripe_account": account},
+        )
+        return [
+            ProviderPayment(
+                reference=intent.id,
+                amount_cents=int(intent.amount_received),
+                created=datetime.datetime.fromtimestamp(intent.created, tz=datetime.UTC),
+            )
+            for intent in intents.auto_paging_iter()
+            if intent.status == "succeeded"
+        ]
+
 
 class DummyProvider:
     """Offline: the checkout page is ours (`simulation_url`), the account is fictitious."""
@@ -154,6 +189,27 @@ class DummyProvider:
 
     def webhook_secret(self) -> str:
         return str(settings.DUMMY_WEBHOOK_SECRET)
+
+    def payments_list(
+        self, *, account: str, start: datetime.datetime, end: datetime.datetime
+    ) -> list[ProviderPayment]:
+        """What the dummy provider told: the payment events it signed (kept by the network's
+        webhook; looked up by model name, the kernel imports no domain app)."""
+        events = apps.get_model("payments", "PaymentEvent").objects.filter(
+            provider=DUMMY,
+            account=account,
+            event_type="payment_intent.succeeded",
+            received_at__gte=start,
+            received_at__lt=end,
+        )
+        return [
+            ProviderPayment(
+                reference=str(event.payload["data"]["object"]["id"]),
+                amount_cents=int(event.payload["data"]["object"]["amount_received"]),
+                created=event.received_at,
+            )
+            for event in events
+        ]
 
 
 def payment_provider(name: str | None = None) -> PaymentProvider:

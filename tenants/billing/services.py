@@ -764,3 +764,58 @@ def invoice_reminders_send(*, today: datetime.date | None = None) -> list[Invoic
             continue  # reminded today already (a concurrent run)
         sent.append(reminder)
     return sent
+
+
+# --- Reconciliation --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Online payments compared with the provider's records over a period."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+    matched: int
+    missing_here: list[str]  # the provider has them, we do not: an event was lost
+    unknown_to_provider: list[str]  # recorded here, unknown to the provider
+    amount_differs: list[str]
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing_here or self.unknown_to_provider or self.amount_differs)
+
+
+def payments_reconcile(*, start: datetime.datetime, end: datetime.datetime) -> Reconciliation:
+    """Compare this CAE's online payments in [start, end) with its provider's."""
+    cae: Any = current_cae()
+    theirs = {
+        payment.reference: payment.amount_cents
+        for payment in (
+            payment_provider().payments_list(account=cae.payment_account, start=start, end=end)
+            if cae.payment_account
+            else []
+        )
+    }
+    ours = {
+        reference: int(amount * 100)
+        for reference, amount in Payment.objects.exclude(provider_reference="")
+        .filter(recorded_at__gte=start, recorded_at__lt=end)
+        .values_list("provider_reference", "amount")
+    }
+    recorded_any_time = set(
+        Payment.objects.filter(provider_reference__in=list(theirs)).values_list(
+            "provider_reference", flat=True
+        )
+    )
+    return Reconciliation(
+        start=start,
+        end=end,
+        matched=len(theirs.keys() & ours.keys()),
+        missing_here=sorted(theirs.keys() - recorded_any_time),
+        unknown_to_provider=sorted(ours.keys() - theirs.keys()),
+        amount_differs=sorted(
+            reference
+            for reference in theirs.keys() & ours.keys()
+            if theirs[reference] != ours[reference]
+        ),
+    )

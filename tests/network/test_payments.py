@@ -7,10 +7,13 @@ import datetime
 import json
 import time
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client as HttpClient
+from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 from pytest_django.fixtures import Settings
 
@@ -18,6 +21,7 @@ from coopilote.accounts.models import User
 from coopilote.errors import ApplicationError
 from coopilote.payments import event_sign
 from network.payments.models import PaymentEvent
+from network.payments.services import dummy_payment_events, webhook_receive
 from network.registry.models import Cae
 from tenants.billing.models import AttemptStatus, Dispute, Invoice, Payment, PaymentAttempt, Refund
 from tenants.billing.selectors import Settlement, invoice_balance
@@ -29,6 +33,7 @@ from tenants.billing.services import (
     invoice_submit,
     payment_checkout_start,
     payment_event_apply,
+    payments_reconcile,
 )
 from tests.tenants.commerce.factories import ClientFactory
 from tests.tenants.people.factories import CohortFactory
@@ -314,3 +319,32 @@ def test_a_dummy_signature_is_refused_when_stripe_is_in_use(
     response = _post(_event("payment_intent.succeeded", {"id": "pi_x", "metadata": {}}))
 
     assert response.status_code == 400  # signed with the dummy secret: not Stripe's
+
+
+def test_reconciliation_finds_a_lost_event_then_agrees(connected_alpha: Cae, person: User) -> None:
+    attempt = _attempt(connected_alpha, _issued(connected_alpha, person), "80")
+    with schema_context("public"):
+        for payload, signature in dummy_payment_events(
+            account=ACCOUNT,
+            session_id=attempt.session_id,
+            amount_cents=8000,
+            metadata={"schema": "cae_alpha", "attempt": str(attempt.public_id)},
+        ):
+            webhook_receive(provider_name="dummy", payload=payload, signature=signature)
+    end = timezone.now() + datetime.timedelta(minutes=1)
+    start = end - datetime.timedelta(days=35)
+
+    with tenant_context(connected_alpha):
+        before = payments_reconcile(start=start, end=end)  # the task has not run: "lost"
+    output = StringIO()
+    with pytest.raises(CommandError):
+        call_command("payments_reconcile", "--cae", "alpha", stdout=output)
+    _apply_stored()
+    with tenant_context(connected_alpha):
+        after = payments_reconcile(start=start, end=end)
+
+    assert len(before.missing_here) == 1
+    assert before.missing_here[0].startswith("pi_dummy_")
+    assert not before.clean
+    assert "absents ici" in output.getvalue()
+    assert (after.matched, after.clean) == (1, True)
