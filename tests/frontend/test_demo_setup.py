@@ -11,10 +11,11 @@ from io import StringIO
 from pathlib import Path
 
 from django.core.management import call_command
-from django_tenants.utils import tenant_context
+from django_tenants.utils import schema_context, tenant_context
 from pytest_django.fixtures import Settings
 
 from coopilote.accounts.models import Membership, Role, User
+from network.payments.models import PaymentEvent
 from network.registry.models import Cae
 from tenants.billing.models import CreditNote, Invoice, InvoiceLine, NumberCounter, Payment
 from tenants.billing.selectors import Settlement, invoice_balance, jobs_to_invoice
@@ -317,3 +318,14 @@ def test_demo_setup_sells_services_to_clients_and_issues_numbered_invoices(
         assert planned.slots.count() == 2
         assert planned.assignments.count() == 2
         assert jobs_to_invoice(cohort_id=running.pk).count() == 1
+        # And a client paid half of the last invoice online (dummy provider, signed events)
+        (online,) = Payment.objects.filter(method="card")
+        assert online.invoice.number == "F2026-00011"
+        assert online.provider_reference.startswith("pi_dummy_")
+        assert online.attempt is not None
+    with schema_context("public"):
+        assert PaymentEvent.objects.filter(schema_name="cae_lorient").count() == 2
+        accounts = Cae.objects.filter(slug__in=["sitelle", "lorient"]).values_list(
+            "slug", "payment_account"
+        )
+        assert dict(accounts) == {"sitelle": "acct_dummy_sitelle", "lorient": "acct_dummy_lorient"}

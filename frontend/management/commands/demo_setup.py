@@ -16,6 +16,7 @@ by the name of the cohort's first service.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,15 +29,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django_tenants.utils import tenant_context
+from django_tenants.utils import schema_context, tenant_context
 
 from coopilote.accounts.models import Membership, Role, User
 from coopilote.errors import ApplicationError
 from coopilote.money import to_cents
-from coopilote.tenancy import site_host
+from coopilote.payments import DUMMY
+from coopilote.tenancy import current_cae, current_schema, site_host
+from network.payments.services import dummy_payment_events, webhook_receive
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae
-from network.registry.services import cae_register, network_setup
+from network.registry.services import cae_payment_account_set, cae_register, network_setup
 from tenants.billing.models import Invoice, InvoiceStatus, PaymentMethod
 from tenants.billing.selectors import invoice_balance
 from tenants.billing.services import (
@@ -45,6 +48,8 @@ from tenants.billing.services import (
     invoice_draft_from_jobs,
     invoice_issue,
     invoice_submit,
+    payment_checkout_start,
+    payment_event_apply,
     payment_record,
 )
 from tenants.cohorts.models import Cohort, CohortStatus, Programme, TerritoryKind
@@ -930,6 +935,24 @@ def _settle(invoice: Invoice, *, number: int, issued: int, issuer: User) -> None
     )
 
 
+def _pay_online(invoice: Invoice) -> None:
+    """The client pays half of the invoice by card, through the dummy provider: checkout, signed
+    events to the platform webhook, then their effect in the CAE (which the worker would apply;
+    applying them here keeps the demo the same on every start)."""
+    amount = to_cents(invoice_balance(invoice=invoice).outstanding / 2)
+    attempt = payment_checkout_start(invoice=invoice, amount=amount)
+    events = dummy_payment_events(
+        account=str(getattr(current_cae(), "payment_account", "")),
+        session_id=attempt.session_id,
+        amount_cents=int(amount * 100),
+        metadata={"schema": current_schema(), "attempt": str(attempt.public_id)},
+    )
+    for payload, signature in events:
+        with schema_context("public"):
+            webhook_receive(provider_name=DUMMY, payload=payload, signature=signature)
+        payment_event_apply(event=json.loads(payload))
+
+
 def _quotes_build(
     *, cohort: Cohort, clients: list[Client], services: list[Service], by: User
 ) -> None:
@@ -1037,6 +1060,8 @@ def commerce_build(
         _settle(issued, number=number, issued=commerce.issued, issuer=issuer)
     if plan.status == CohortStatus.RUNNING:
         _quotes_build(cohort=cohort, clients=clients, services=services, by=animateurs[0])
+        if settings.PAYMENT_PROVIDER == DUMMY:
+            _pay_online(Invoice.objects.filter(cohort=cohort, status="issued").latest("number"))
         _job_done(  # done, waiting to be invoiced
             cohort=cohort,
             client=clients[-1],
@@ -1096,6 +1121,8 @@ class Command(BaseCommand):
                 provision_now=True,
                 identity=fictional_identity(number, department=demo_cae.department),
             )
+            if not caes[slug].payment_account and settings.PAYMENT_PROVIDER == DUMMY:
+                caes[slug] = cae_payment_account_set(cae=caes[slug], account=f"acct_dummy_{slug}")
         for email, first_name, last_name, is_coordinator, role in DEMO_ACCOUNTS:
             user = User.objects.filter(email=email).first() or User.objects.create_user(
                 email,
