@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from api.urls_docs import docs_patterns
-from api.v1 import billing, commerce, jobs, people, quotes
+from api.v1 import billing, commerce, jobs, ledger, people, quotes
 from api.v1.cohorts import (
     CohortAnimateursApi,
     CohortDetailApi,
@@ -32,6 +32,7 @@ v1 = [
     *quotes.urlpatterns,
     *jobs.urlpatterns,
     *billing.urlpatterns,
+    *ledger.urlpatterns,
     path("team/", TeamApi.as_view(), name="team"),
 ]
 

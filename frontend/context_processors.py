@@ -16,4 +16,5 @@ def site(request: HttpRequest) -> dict[str, object]:
         # A callable: templates call it only where the navigation asks (one cached query).
         "may_see_clients": lambda: may_see_clients(request.user, current_cae()),
         "may_configure": lambda: can(request.user, Action.CAE_SETTINGS, cae=current_cae()),
+        "may_keep_books": lambda: can(request.user, Action.LEDGER_VIEW, cae=current_cae()),
     }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend import billing, commerce, jobs, members, payments, quotes, team, views
+from frontend import billing, commerce, jobs, ledger, members, payments, quotes, team, views
 
 app_name = "frontend"
 

@@ -31,6 +31,9 @@ class Action(StrEnum):
     BILLING_PREPARE = "billing.prepare"  # draft a cohort's invoices and submit them to the CAE
     BILLING_ISSUE = "billing.issue"  # validate and issue invoices, credit notes, payments received
     CAE_SETTINGS = "cae.settings"  # the CAE's own settings (e.g. invoice numbering)
+    # The CAE's books (ledger, FEC): CAE admins and staff only. A cohort's P&L and unpaid
+    # invoices are read with COMMERCE_VIEW on that cohort (docs/ledger.md).
+    LEDGER_VIEW = "ledger.view"
 
 
 ALL_COHORTS = None  # scope value: every cohort of the CAE

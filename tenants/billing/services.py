@@ -48,6 +48,12 @@ from tenants.billing.selectors import invoice_balance, invoice_link_url, invoice
 from tenants.cohorts.models import Cohort
 from tenants.commerce.models import Client, ClientKind, Job, JobStatus
 from tenants.commerce.services import job_mark_invoiced
+from tenants.ledger.services import (
+    ledger_post_credit_note,
+    ledger_post_invoice,
+    ledger_post_payment,
+    ledger_post_refund,
+)
 
 
 def numbering_settings_get() -> NumberingSettings:
@@ -285,6 +291,7 @@ def invoice_issue(*, invoice: Invoice, by: Any, issued_on: datetime.date) -> Inv
     job_ids = [job_id for job_id in invoice.lines.values_list("job_id", flat=True) if job_id]
     if job_ids:
         job_mark_invoiced(job_ids=job_ids)
+    ledger_post_invoice(invoice=invoice)
     return invoice
 
 
@@ -408,6 +415,7 @@ def credit_note_issue(
         )
         for position, line in enumerate(lines, start=1)
     )
+    ledger_post_credit_note(credit_note=note)
     return note
 
 
@@ -448,6 +456,7 @@ def payment_record(
     )
     payment.full_clean()
     payment.save()
+    ledger_post_payment(payment=payment)
     return payment
 
 
@@ -645,6 +654,7 @@ def _online_payment(
     )
     payment.full_clean()
     payment.save()
+    ledger_post_payment(payment=payment)
     PaymentAttempt.objects.filter(pk=attempt.pk).update(status=AttemptStatus.COMPLETED)
     return payment
 
@@ -687,7 +697,7 @@ def payment_event_apply(*, event: Mapping[str, Any]) -> None:
     elif kind == "charge.refunded":
         payment = _paid_by(str(data["payment_intent"]))
         for refund in data.get("refunds", {}).get("data", []):
-            Refund.objects.get_or_create(
+            recorded, created = Refund.objects.get_or_create(
                 provider_reference=str(refund["id"]),
                 defaults={
                     "payment": payment,
@@ -697,6 +707,15 @@ def payment_event_apply(*, event: Mapping[str, Any]) -> None:
                     ),
                 },
             )
+            if created:
+                ledger_post_refund(
+                    invoice=payment.invoice,
+                    amount=recorded.amount,
+                    on=recorded.refunded_on,
+                    reference=recorded.provider_reference,
+                    source_id=f"refund:{recorded.pk}",
+                    method=payment.method,
+                )
     elif kind.startswith("charge.dispute."):
         payment = _paid_by(str(data["payment_intent"]))
         status = _DISPUTE_STATUSES.get(str(data.get("status")), DisputeStatus.OPEN)

@@ -36,6 +36,7 @@ from tenants.billing.services import (
     payments_reconcile,
 )
 from tests.tenants.commerce.factories import ClientFactory
+from tests.tenants.ledger.helpers import assert_balanced, client_balance, still_due
 from tests.tenants.people.factories import CohortFactory
 
 SECRET = "whsec_coopilote_dummy_provider"
@@ -260,6 +261,9 @@ def test_refunds_wait_for_their_payment_and_count_once(connected_alpha: Cae, per
         assert Refund.objects.get().amount == Decimal("30.00")
         balance = invoice_balance(invoice=invoice)
         assert (balance.paid, balance.outstanding) == (Decimal("90.00"), Decimal("30.00"))
+        # and the ledger followed: balanced, the client owing what billing says
+        assert_balanced()
+        assert client_balance(invoice) == still_due(invoice) == Decimal("30.00")
 
 
 def test_a_closed_dispute_is_not_reopened_by_a_late_event(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -48,13 +49,19 @@ class RecordedHttpClient(stripe.HTTPClient):
         self.calls: list[dict[str, Any]] = []
 
     def request(
-        self, method: str, url: str, headers: Any, post_data: Any = None
-    ) -> tuple[str, int, dict[str, str]]:
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        post_data: Any = None,
+        *,
+        _usage: list[str] | None = None,
+    ) -> tuple[str, int, Mapping[str, str]]:
         self.calls.append(
             {
                 "method": method,
                 "url": url,
-                "headers": dict(headers),
+                "headers": dict(headers or {}),
                 "data": urllib.parse.parse_qs(post_data or ""),
             }
         )
