@@ -34,6 +34,10 @@ class Action(StrEnum):
     # The CAE's books (ledger, FEC): CAE admins and staff only. A cohort's P&L and unpaid
     # invoices are read with COMMERCE_VIEW on that cohort (docs/ledger.md).
     LEDGER_VIEW = "ledger.view"
+    PURCHASE_REQUEST = "purchase.request"  # a cohort asks for a purchase, with its receipt
+    PURCHASE_DECIDE = "purchase.decide"  # CAE staff approve or refuse, pay and book it
+    PAY_PREPARE = "pay.prepare"  # a cohort decides how its result is shared among its members
+    PAY_EXPORT = "pay.export"  # CAE staff export the payroll file
 
 
 ALL_COHORTS = None  # scope value: every cohort of the CAE
@@ -49,6 +53,8 @@ COHORT_LEVEL_ACTIONS = frozenset(
         Action.COMMERCE_VIEW,
         Action.COMMERCE_MANAGE,
         Action.BILLING_PREPARE,
+        Action.PURCHASE_REQUEST,
+        Action.PAY_PREPARE,
     }
 )
 
@@ -69,6 +75,8 @@ _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.COMMERCE_VIEW,
             Action.COMMERCE_MANAGE,
             Action.BILLING_PREPARE,
+            Action.PURCHASE_REQUEST,
+            Action.PAY_PREPARE,
         }
     ),
     # Coopérant·es run their cooperative: they choose its services and prices, sell, plan the
@@ -80,6 +88,7 @@ _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.COMMERCE_VIEW,
             Action.COMMERCE_MANAGE,
             Action.BILLING_PREPARE,
+            Action.PURCHASE_REQUEST,
         }
     ),
 }

@@ -52,6 +52,7 @@ TENANT_APPS = [
     "tenants.commerce",
     "tenants.billing",
     "tenants.ledger",
+    "tenants.pay",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
