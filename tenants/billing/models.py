@@ -526,3 +526,46 @@ class InvoiceReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} · {self.sent_on}"
+
+
+class PaymentJournalEntry(models.Model):
+    """The append-only journal of money received from (or given back to) private individuals.
+    Each entry holds the SHA-256 of its content and of the previous entry: altering, removing
+    or inserting an entry afterwards breaks the chain (`manage.py payment_journal_verify`)."""
+
+    sequence = models.PositiveIntegerField(_("numéro d'ordre"), unique=True)
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="journal_entry"
+    )
+    refund = models.OneToOneField(
+        Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="journal_entry"
+    )
+    recorded_at = models.DateTimeField(_("enregistré le"))
+    occurred_on = models.DateField(_("date"))
+    amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
+    method = models.CharField(_("moyen de paiement"), max_length=8)
+    invoice_number = models.CharField(_("facture"), max_length=60)
+    payer = models.CharField(_("payeur"), max_length=200)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("écriture du journal des encaissements")
+        verbose_name_plural = _("journal des encaissements")
+        ordering = ["sequence"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(payment__isnull=False, refund__isnull=True)
+                | models.Q(payment__isnull=True, refund__isnull=False),
+                name="billing_paymentjournalentry_one_source",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="payment_journal_is_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sequence} · {self.amount} €"

@@ -25,6 +25,7 @@ from coopilote.payments import CheckoutRequest, payment_provider
 from coopilote.tasking.services import task_enqueue_on_commit
 from coopilote.tenancy import current_cae, current_schema, current_site_url
 from coopilote.totals import totals_of
+from tenants.billing.journal import is_individual_payment, payment_journal_append
 from tenants.billing.models import (
     ArchivedDocument,
     AttemptStatus,
@@ -456,7 +457,7 @@ def payment_record(
     )
     payment.full_clean()
     payment.save()
-    ledger_post_payment(payment=payment)
+    _payment_booked(payment)
     return payment
 
 
@@ -629,6 +630,14 @@ def _event_day(event: Mapping[str, Any]) -> datetime.date:
     return timezone.localdate(created)
 
 
+def _payment_booked(payment: Payment) -> None:
+    """What every payment received entails, in its transaction: the ledger entry, and the
+    hash-chained journal when the payer is a private individual."""
+    ledger_post_payment(payment=payment)
+    if is_individual_payment(payment):
+        payment_journal_append(payment=payment)
+
+
 def _online_payment(
     *, attempt_id: str, reference: str, amount_cents: int, day: datetime.date
 ) -> Payment | None:
@@ -654,7 +663,7 @@ def _online_payment(
     )
     payment.full_clean()
     payment.save()
-    ledger_post_payment(payment=payment)
+    _payment_booked(payment)
     PaymentAttempt.objects.filter(pk=attempt.pk).update(status=AttemptStatus.COMPLETED)
     return payment
 
@@ -707,6 +716,8 @@ def payment_event_apply(*, event: Mapping[str, Any]) -> None:
                     ),
                 },
             )
+            if created and is_individual_payment(payment):
+                payment_journal_append(refund=recorded)
             if created:
                 ledger_post_refund(
                     invoice=payment.invoice,
