@@ -38,6 +38,7 @@ from tenants.billing.selectors import (
     invoice_balance,
     invoice_from_link_token,
     invoice_get,
+    invoice_link_token,
     invoice_list,
     jobs_to_invoice,
 )
@@ -211,6 +212,11 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
         {
             "invoice": invoice,
             "balance": invoice_balance(invoice=invoice),
+            "client_token": (
+                invoice_link_token(invoice=invoice)
+                if invoice.status == InvoiceStatus.ISSUED
+                else ""
+            ),
             "allowed": allowed,
             "forms": step_forms,
             "failed_step": step,

@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 import os
 import pwd
+import signal
 import subprocess
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -65,17 +67,26 @@ def stop_postgres(data_dir: Path) -> bool:
     user = None
     if os.geteuid() == 0:
         user = pwd.getpwuid(pgdata.stat().st_uid).pw_name
-    # "fast" rolls back open sessions and checkpoints; on a loaded machine that can outlast
-    # pg_ctl's wait, so "immediate" (recovery at the next start, no data lost) follows.
-    for mode in ("fast", "immediate"):
-        command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", mode]
-        result = subprocess.run(  # noqa: S603 - fixed arguments, our own pg_ctl
-            [*command, "-w", "-t", "60", "stop"],
-            user=user,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode == 0 or not (pgdata / "postmaster.pid").exists():
-            return True
-    return False
+    command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"]
+    result = subprocess.run(  # noqa: S603 - fixed arguments, our own pg_ctl
+        command, user=user, capture_output=True, text=True, check=False
+    )
+    if result.returncode == 0:
+        return True
+    # pg_ctl may fail where we can still act (e.g. run as root, a parent folder the server's
+    # user can no longer traverse): ask the postmaster itself for a fast shutdown.
+    logger.warning("pg_ctl stop failed (%s); signalling the postmaster", result.stderr.strip())
+    return _signal_postmaster(pgdata)
+
+
+def _signal_postmaster(pgdata: Path, seconds: float = 60) -> bool:
+    pid_file = pgdata / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+        os.kill(pid, signal.SIGINT)  # PostgreSQL's "fast" shutdown
+    except (OSError, ValueError, IndexError):
+        return not pid_file.exists()
+    deadline = time.monotonic() + seconds
+    while pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not pid_file.exists()

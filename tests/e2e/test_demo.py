@@ -1,5 +1,6 @@
 """`make demo`'s launcher from nothing: embedded PostgreSQL and broker in an empty data folder,
-the demo network, web + worker + beat; the pages answer, a browser signs in, Ctrl-C stops all."""
+the demo network, web + worker + beat; the pages answer, a browser signs in, a client pays an
+invoice online through the worker, Ctrl-C stops all."""
 
 from __future__ import annotations
 
@@ -62,6 +63,27 @@ def test_demo_runs_on_embedded_defaults_and_stops_on_ctrl_c(
         page.get_by_role("button", name="Se connecter").click()
         expect(page.locator("h1")).to_have_text("CAE Sitelle (Vannes)")
         expect(page.get_by_role("cell", name="La Belle Coop")).to_be_visible()
+
+        # A client pays 10 € of an overdue invoice by card (dummy provider); the worker
+        # applies the signed events and the payment shows on the CAE's invoice page.
+        page.goto(f"http://sitelle.localhost:{port}/factures/?statut=issued")
+        overdue = page.get_by_role("row").filter(has_text="En retard de paiement").first
+        overdue.get_by_role("link").click()
+        invoice_page = page.url
+        page.get_by_role("link", name="La facture telle que le client la voit").click()
+        page.get_by_label("Montant à payer (€)").fill("10,00")
+        page.get_by_role("button", name="Payer par carte").click()
+        page.get_by_role("button", name="Payer avec la carte de test").click()
+        expect(page.get_by_text("Merci !")).to_be_visible()
+        deadline = time.monotonic() + 60
+        page.goto(invoice_page)
+        card_payment = "10,00\u00a0€ (Carte bancaire, pi_dummy_"
+        while card_payment not in page.content() and time.monotonic() < deadline:
+            time.sleep(1)
+            page.reload()
+        expect(
+            page.get_by_role("listitem").filter(has_text="(Carte bancaire, pi_dummy_")
+        ).to_be_visible()
         page.close()
     finally:
         demo.send_signal(signal.SIGINT)
