@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from api.urls_docs import docs_patterns
-from api.v1 import billing, commerce, jobs, ledger, people, quotes
+from api.v1 import billing, commerce, jobs, ledger, pay, people, purchases, quotes
 from api.v1.cohorts import (
     CohortAnimateursApi,
     CohortDetailApi,
@@ -33,6 +33,8 @@ v1 = [
     *jobs.urlpatterns,
     *billing.urlpatterns,
     *ledger.urlpatterns,
+    *pay.urlpatterns,
+    *purchases.urlpatterns,
     path("team/", TeamApi.as_view(), name="team"),
 ]
 

@@ -14,6 +14,7 @@ from network.registry.models import LegalForm, NetworkMembership, VatRegime
 from tenants.billing.models import PaymentMethod
 from tenants.cohorts.models import Cohort, CohortStatus, Programme, TerritoryKind
 from tenants.commerce.models import Client, ClientKind, Job, ServiceUnit
+from tenants.ledger.models import PurchaseCategory, PurchasePaymentMethod
 from tenants.people.models import Committee, CommitteeKind, Enrolment, Guardian, Member, Outcome
 
 
@@ -529,3 +530,92 @@ class OnlinePaymentForm(forms.Form):
         min_value=Decimal("0.01"),
         localize=True,  # "45,50" as French people write it
     )
+
+
+# --- Cohort purchases and the CAE's contribution ------------------------------------------
+
+
+class PurchaseForm(forms.Form):
+    description = forms.CharField(label=_("Objet de l'achat"), max_length=300)
+    supplier = forms.CharField(label=_("Fournisseur"), max_length=200)
+    category = forms.ChoiceField(label=_("Catégorie"), choices=PurchaseCategory.choices)
+    amount_incl_vat = forms.DecimalField(
+        label=_("Montant TTC (€)"), max_digits=12, decimal_places=2, localize=True
+    )
+    vat_amount = forms.DecimalField(
+        label=_("Dont TVA (€)"),
+        max_digits=12,
+        decimal_places=2,
+        initial=Decimal("0.00"),
+        localize=True,
+        help_text=_("0 si le justificatif ne mentionne pas de TVA."),
+    )
+    # Not required here: the domain says why a purchase without a receipt is refused.
+    receipt = forms.FileField(
+        label=_("Justificatif (ticket ou facture)"),
+        required=False,
+        help_text=_("PDF, JPEG ou PNG, 5 Mo au maximum."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+
+
+class PurchaseRefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Motif du refus"), max_length=500, widget=forms.Textarea)
+
+
+class PurchasePayForm(forms.Form):
+    paid_on = forms.DateField(label=_("Payé le"), widget=DateInput)
+    method = forms.ChoiceField(label=_("Moyen de paiement"), choices=PurchasePaymentMethod.choices)
+
+
+class ContributionRateForm(forms.Form):
+    cae_contribution_rate = forms.DecimalField(
+        label=_("Contribution de la CAE (% du chiffre d'affaires HT)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        localize=True,
+    )
+
+
+class PayRunForm(forms.Form):
+    """A répartition to propose (or a draft to change): without an amount, the result."""
+
+    period_start = forms.DateField(label=_("Du"), widget=DateInput)
+    period_end = forms.DateField(label=_("Au"), widget=DateInput)
+    sharing_rule = forms.ChoiceField(label=_("Règle de répartition"))
+    retained_rate = forms.DecimalField(
+        label=_("Part gardée par la coopérative (%)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        initial=Decimal("0"),
+        localize=True,
+    )
+    amount_to_share = forms.DecimalField(
+        label=_("Montant à répartir (€)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        localize=True,
+        help_text=_("Laissez vide pour répartir le résultat de la période."),
+    )
+    above_result_reason = forms.CharField(
+        label=_("Motif d'un montant supérieur au résultat (CAE)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, sharing_rules: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sharing_rule"].choices = sharing_rules  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and start > end:
+            self.add_error("period_end", _("La période finit après avoir commencé."))
+        return data

@@ -8,15 +8,19 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coopilote.access import Action
+from coopilote.access import Action, can
 from coopilote.errors import ApplicationError
-from frontend.access import require, require_cohort
+from frontend.access import require, require_cohort, site_cae
+from frontend.forms import ContributionRateForm, form_add_errors
 from tenants.cohorts.selectors import cohort_get
+from tenants.cohorts.services import cohort_update
 from tenants.ledger.fec import fec_export
 from tenants.ledger.selectors import (
     AGEING_LABELS,
@@ -83,11 +87,28 @@ def ledger_home(request: HttpRequest) -> HttpResponse:
 
 @require(Action.CAE_VIEW)
 def cohort_result(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    """A cohort's profit and loss over a period (this year by default) and its unpaid invoices."""
+    """A cohort's profit and loss over a period (this year by default) and its unpaid invoices;
+    CAE staff set the CAE's contribution rate here."""
     require_cohort(request, Action.COMMERCE_VIEW, cohort_id)
     cohort = cohort_get(cohort_id=cohort_id)
     if cohort is None:
         raise Http404
+    may_set_rate = can(request.user, Action.COHORT_MANAGE, cae=site_cae(), cohort_id=cohort.pk)
+    rate_form = ContributionRateForm(
+        request.POST if request.method == "POST" else None,
+        initial={"cae_contribution_rate": cohort.cae_contribution_rate},
+    )
+    if request.method == "POST":
+        if not may_set_rate:
+            raise PermissionDenied
+        if rate_form.is_valid():
+            try:
+                cohort_update(cohort=cohort, **rate_form.cleaned_data)
+            except ApplicationError as error:
+                form_add_errors(rate_form, error)
+            else:
+                messages.success(request, _("La contribution de la CAE est enregistrée."))
+                return redirect(request.get_full_path())
     today = timezone.localdate()
     form = PeriodForm(request.GET or None)
     period = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -102,5 +123,12 @@ def cohort_result(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "pnl": cohort_profit_and_loss(cohort_id=cohort.pk, start=start, end=end),
         "report": report,
         "ageing": _ageing_rows(report),
+        "may_set_rate": may_set_rate,
+        "rate_form": rate_form,
     }
-    return render(request, "frontend/ledger_cohort_result.html", context)
+    return render(
+        request,
+        "frontend/ledger_cohort_result.html",
+        context,
+        status=400 if rate_form.is_bound else 200,
+    )

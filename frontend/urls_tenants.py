@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend import billing, commerce, jobs, ledger, members, payments, quotes, team, views
+from frontend import (
+    billing,
+    commerce,
+    jobs,
+    ledger,
+    members,
+    pay,
+    payments,
+    purchases,
+    quotes,
+    team,
+    views,
+)
 
 app_name = "frontend"
 
@@ -73,6 +85,19 @@ urlpatterns = [
     path("parametres/numerotation/", billing.numbering, name="numbering"),
     path("comptabilite/", ledger.ledger_home, name="ledger"),
     path("cooperatives/<int:cohort_id>/resultat/", ledger.cohort_result, name="cohort-result"),
+    path("cooperatives/<int:cohort_id>/remuneration/", pay.pay_index, name="pay-index"),
+    path("repartitions/<int:pay_run_id>/", pay.pay_detail, name="pay-detail"),
+    path(
+        "cooperatives/<int:cohort_id>/achats/",
+        purchases.cohort_purchases,
+        name="cohort-purchases",
+    ),
+    path("achats/<int:purchase_id>/", purchases.purchase_detail, name="purchase-detail"),
+    path(
+        "achats/<int:purchase_id>/justificatif/",
+        purchases.purchase_receipt_view,
+        name="purchase-receipt",
+    ),
     path("factures/consulter/<str:token>/payer/", payments.invoice_pay, name="invoice-pay"),
     path("paiements/simulation/<str:public_id>/", payments.dummy_checkout, name="dummy-checkout"),
     path("parametres/paiement-en-ligne/", payments.payment_settings, name="payment-settings"),

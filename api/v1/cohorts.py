@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -38,6 +39,7 @@ class CohortOutputSerializer(serializers.Serializer[Any]):
     qpv_code = serializers.CharField()
     town = serializers.CharField()
     staff_in_charge = serializers.IntegerField(source="staff_in_charge_id", allow_null=True)
+    cae_contribution_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
 
 
 class CohortInputSerializer(serializers.Serializer[Any]):
@@ -53,6 +55,14 @@ class CohortInputSerializer(serializers.Serializer[Any]):
     town = serializers.CharField(max_length=100, required=False, allow_blank=True)
     staff_in_charge = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True
+    )
+    # The CAE's share of the cohort's revenue (%); only CAE staff change a cohort (COHORT_MANAGE).
+    cae_contribution_rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        required=False,
     )
 
 

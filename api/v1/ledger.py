@@ -68,7 +68,12 @@ class ProfitAndLossSerializer(serializers.Serializer[Any]):
     sales = _money()
     credit_notes = _money()
     revenue = _money()
+    purchases = _money()
     fees = _money()
+    contribution_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=True
+    )
+    contribution = _money()
     result = _money()
     cash_in = _money()
     cash_out = _money()
@@ -127,7 +132,8 @@ class FecApi(APIView):
 
 
 class CohortProfitAndLossApi(APIView):
-    """A cohort's revenue (net of credit notes), provider fees, result and cash for a period."""
+    """A cohort's revenue (net of credit notes), purchases, provider fees, the CAE's contribution
+    (rate times revenue, computed), result and cash for a period."""
 
     required_actions = {"GET": Action.COMMERCE_VIEW}
     cohort_scoped = True

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +67,17 @@ class Cohort(models.Model):
         related_name="+",
         verbose_name=_("chargé·e d'accompagnement"),
     )
+    # The CAE's share of the cohort's revenue (HT, net of credit notes), shown in its P&L.
+    # No usual figure for cohorts is documented (ordinary CAE entrepreneurs pay e.g. 13.5 % of
+    # gross margin at Coopaname, docs domain notes §3): 10 % is a starting point each CAE sets.
+    cae_contribution_rate = models.DecimalField(
+        _("contribution de la CAE (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Part du chiffre d'affaires HT de la coopérative revenant à la CAE."),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     class Meta:
@@ -86,6 +100,13 @@ class Cohort(models.Model):
                 condition=~models.Q(code=""),
                 name="cohorts_cohort_unique_code",
                 violation_error_message=_("Ce code est déjà pris."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cae_contribution_rate__gte=0, cae_contribution_rate__lte=100),
+                name="cohorts_cohort_contribution_rate_is_a_percentage",
+                violation_error_message=_(
+                    "La contribution de la CAE est comprise entre 0 et 100 %."
+                ),
             ),
         ]
 

@@ -35,6 +35,7 @@ COHORT_FIELDS = (
     "qpv_code",
     "town",
     "staff_in_charge",
+    "cae_contribution_rate",
 )
 
 

@@ -12,8 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pgtrigger
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from tenants.people.validators import validate_document_file
 
 
 class TransactionTimestamp(models.Func):
@@ -53,6 +56,7 @@ class SourceKind(models.TextChoices):
     PAYMENT = "payment", _("Paiement reçu")
     REFUND = "refund", _("Remboursement")
     FEE = "fee", _("Frais du prestataire de paiement")
+    PURCHASE = "purchase", _("Achat d'une coopérative")
 
 
 # Shared by both deferred triggers: the entries touched must have 2+ lines and balance. They
@@ -190,3 +194,162 @@ class EntryLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} D {self.debit} C {self.credit}"
+
+
+# --- Cohort purchases -----------------------------------------------------------------------
+
+
+class PurchaseCategory(models.TextChoices):
+    """What is bought; each category has its expense account (chart.PURCHASE_CATEGORY_ACCOUNTS)."""
+
+    MATERIALS = "materials", _("Matériel et fournitures")
+    TRAVEL = "travel", _("Déplacements")
+    OTHER = "other", _("Autre")
+
+
+class PurchaseStatus(models.TextChoices):
+    REQUESTED = "requested", _("Demandé")
+    APPROVED = "approved", _("Accepté")
+    REFUSED = "refused", _("Refusé")
+    PAID = "paid", _("Payé")
+
+
+class PurchasePaymentMethod(models.TextChoices):
+    """How the CAE pays; each has its treasury account (chart.PURCHASE_PAYMENT_ACCOUNTS)."""
+
+    TRANSFER = "transfer", _("Virement")
+    CARD = "card", _("Carte bancaire de la CAE")
+    CASH = "cash", _("Espèces")
+
+
+class PurchaseQuerySet(models.QuerySet["Purchase"]):
+    def of_cohort(self, cohort_id: int) -> PurchaseQuerySet:
+        return self.filter(cohort_id=cohort_id)
+
+
+class Purchase(models.Model):
+    """A cohort's request to buy something (materials, travel…) with its receipt: CAE staff
+    approve or refuse it, then pay it, which books it. Refused and paid purchases never change
+    (the database refuses it)."""
+
+    cohort = models.ForeignKey(
+        "cohorts.Cohort",
+        on_delete=models.PROTECT,
+        related_name="purchases",
+        verbose_name=_("coopérative"),
+    )
+    description = models.CharField(_("objet de l'achat"), max_length=300)
+    supplier = models.CharField(_("fournisseur"), max_length=200)
+    category = models.CharField(_("catégorie"), max_length=10, choices=PurchaseCategory.choices)
+    amount_incl_vat = models.DecimalField(_("montant TTC"), max_digits=12, decimal_places=2)
+    vat_amount = models.DecimalField(
+        _("dont TVA"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    # Stored under the CAE's media folder (the storage prefixes the schema) with a random name;
+    # never served by URL: downloads go through a view that checks the person's rights.
+    receipt = models.FileField(
+        _("justificatif"),
+        upload_to="achats/",
+        validators=[validate_document_file],
+        help_text=_("Ticket ou facture : PDF, JPEG ou PNG, 5 Mo au maximum."),
+    )
+    status = models.CharField(
+        _("statut"),
+        max_length=10,
+        choices=PurchaseStatus.choices,
+        default=PurchaseStatus.REQUESTED,
+    )
+    # Accounts live in the public schema: DO_NOTHING, as for invoices.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
+    refusal_reason = models.CharField(_("motif du refus"), max_length=500, blank=True)
+    paid_on = models.DateField(_("payé le"), null=True, blank=True)
+    payment_method = models.CharField(
+        _("moyen de paiement"),
+        max_length=10,
+        choices=PurchasePaymentMethod.choices,
+        blank=True,
+    )
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    paid_at = models.DateTimeField(_("paiement enregistré le"), null=True, blank=True)
+
+    objects = PurchaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("achat")
+        verbose_name_plural = _("achats")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_incl_vat__gt=0),
+                name="ledger_purchase_positive_amount",
+                violation_error_message=_("Un achat a un montant positif."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(vat_amount__gte=0)
+                & models.Q(vat_amount__lte=models.F("amount_incl_vat")),
+                name="ledger_purchase_vat_within_amount",
+                violation_error_message=_(
+                    "La TVA est comprise entre zéro et le montant TTC de l'achat."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="requested", decided_at__isnull=True)
+                | (
+                    ~models.Q(status="requested")
+                    & models.Q(decided_at__isnull=False, decided_by__isnull=False)
+                ),
+                name="ledger_purchase_decided_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="refused") | ~models.Q(refusal_reason=""),
+                name="ledger_purchase_refusal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="paid", paid_on__isnull=False, paid_at__isnull=False)
+                    & ~models.Q(payment_method="")
+                )
+                | (~models.Q(status="paid") & models.Q(paid_on__isnull=True)),
+                name="ledger_purchase_paid_has_date_and_method",
+            ),
+        ]
+        indexes = [models.Index(fields=["cohort", "status"])]
+        triggers = [
+            # A refused or paid purchase is settled: it never changes, even through raw SQL.
+            pgtrigger.Protect(
+                name="settled_purchase_is_immutable",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status__in=["refused", "paid"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.supplier})"
+
+    @property
+    def amount_excl_vat(self) -> Decimal:
+        return self.amount_incl_vat - self.vat_amount
+
+    @property
+    def receipt_filename(self) -> str:
+        """The name a downloaded receipt gets, e.g. justificatif-achat-42.pdf."""
+        name = self.receipt.name or ""
+        extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
+        return f"justificatif-achat-{self.pk}.{extension}"

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coopilote.errors import ApplicationError
@@ -24,7 +29,16 @@ from tenants.billing.models import CreditNote, Invoice, Payment, PaymentMethod
 from tenants.billing.numbering import number_next
 from tenants.cohorts.models import Cohort
 from tenants.ledger import chart
-from tenants.ledger.models import Account, EntryLine, Journal, JournalEntry, SourceKind
+from tenants.ledger.models import (
+    Account,
+    EntryLine,
+    Journal,
+    JournalEntry,
+    Purchase,
+    PurchaseStatus,
+    SourceKind,
+)
+from tenants.people.validators import document_extension, validate_document_file
 
 logger = logging.getLogger(__name__)
 
@@ -317,5 +331,165 @@ def ledger_post_fee(
         lines=[
             _Line(account=chart.BANK_FEES, label=label, debit=amount),
             _Line(account=chart.PAYMENT_PROVIDER, label=label, credit=amount),
+        ],
+    )
+
+
+# --- Cohort purchases -----------------------------------------------------------------------
+
+
+def _refuse(message: str, field: str = "__all__") -> ApplicationError:
+    return ApplicationError(message, errors=ValidationError({field: [message]}))
+
+
+def _locked(purchase: Purchase) -> Purchase:
+    # Read-modify-write under a row lock: two staff members deciding at once must not both win.
+    return Purchase.objects.select_for_update().get(pk=purchase.pk)
+
+
+@transaction.atomic(durable=True)
+def purchase_request(
+    *,
+    cohort: Cohort,
+    by: Any,
+    description: str,
+    supplier: str,
+    category: str,
+    amount_incl_vat: Decimal,
+    vat_amount: Decimal,
+    receipt: File[Any] | None,
+) -> Purchase:
+    """A cohort asks the CAE to pay for something it needs, with the receipt (PDF/JPEG/PNG)."""
+    amount_incl_vat = to_cents(amount_incl_vat)
+    vat_amount = to_cents(vat_amount)
+    if amount_incl_vat <= 0:
+        raise _refuse(_("Le montant d'un achat est positif."), "amount_incl_vat")
+    if vat_amount < 0:
+        raise _refuse(_("La TVA ne peut pas être négative."), "vat_amount")
+    if vat_amount > amount_incl_vat:
+        raise _refuse(_("La TVA ne peut pas dépasser le montant TTC."), "vat_amount")
+    if receipt is None or not receipt:
+        raise _refuse(_("Joignez le justificatif de l'achat (ticket ou facture)."), "receipt")
+    try:
+        validate_document_file(receipt)
+    except ValidationError as error:
+        raise ApplicationError(
+            _("Ce justificatif ne convient pas."),
+            errors=ValidationError({"receipt": error.messages}),
+        ) from error
+    purchase = Purchase(
+        cohort=cohort,
+        description=description.strip(),
+        supplier=supplier.strip(),
+        category=category,
+        amount_incl_vat=amount_incl_vat,
+        vat_amount=vat_amount,
+        receipt=receipt,
+        requested_by=by,
+    )
+    try:
+        purchase.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(_("Cet achat ne peut pas être demandé."), errors=error) from error
+    # A random name with the extension of its real content: the sender's file name may carry a
+    # person's name, and the stored name must not be guessable.
+    purchase.receipt.name = f"{uuid.uuid4().hex}.{document_extension(purchase.receipt)}"
+    purchase.save()
+    logger.info("Purchase %s requested for cohort %s", purchase.pk, cohort.pk)
+    return purchase
+
+
+def _undecided(purchase: Purchase) -> Purchase:
+    purchase = _locked(purchase)
+    if purchase.status != PurchaseStatus.REQUESTED:
+        raise _refuse(
+            _("Cet achat a déjà été traité : %(status)s.")
+            % {"status": PurchaseStatus(purchase.status).label}
+        )
+    return purchase
+
+
+@transaction.atomic(durable=True)
+def purchase_approve(*, purchase: Purchase, by: Any) -> Purchase:
+    """CAE staff accept a requested purchase; it can then be paid."""
+    purchase = _undecided(purchase)
+    purchase.status = PurchaseStatus.APPROVED
+    purchase.decided_by = by
+    purchase.decided_at = timezone.now()
+    purchase.save(update_fields=["status", "decided_by", "decided_at"])
+    return purchase
+
+
+@transaction.atomic(durable=True)
+def purchase_refuse(*, purchase: Purchase, by: Any, reason: str) -> Purchase:
+    """CAE staff refuse a requested purchase, saying why; it is settled for good."""
+    reason = reason.strip()
+    if not reason:
+        raise _refuse(_("Indiquez le motif du refus."), "reason")
+    purchase = _undecided(purchase)
+    purchase.status = PurchaseStatus.REFUSED
+    purchase.decided_by = by
+    purchase.decided_at = timezone.now()
+    purchase.refusal_reason = reason[:500]
+    purchase.save(update_fields=["status", "decided_by", "decided_at", "refusal_reason"])
+    return purchase
+
+
+@transaction.atomic(durable=True)
+def purchase_pay(*, purchase: Purchase, by: Any, paid_on: datetime.date, method: str) -> Purchase:
+    """CAE staff record that an approved purchase is paid, and it is booked (see
+    ledger_post_purchase) in the same transaction."""
+    if method not in chart.PURCHASE_PAYMENT_ACCOUNTS:
+        raise _refuse(_("Choisissez un moyen de paiement."), "method")
+    purchase = _locked(purchase)
+    if purchase.status == PurchaseStatus.REFUSED:
+        raise _refuse(_("Un achat refusé n'est pas payé."))
+    if purchase.status == PurchaseStatus.PAID:
+        raise _refuse(_("Cet achat est déjà payé."))
+    if purchase.status != PurchaseStatus.APPROVED:
+        raise _refuse(_("Un achat est accepté par la CAE avant d'être payé."))
+    if paid_on > timezone.localdate():
+        raise _refuse(_("Un paiement ne peut pas être daté dans le futur."), "paid_on")
+    purchase.status = PurchaseStatus.PAID
+    purchase.paid_on = paid_on
+    purchase.payment_method = method
+    purchase.paid_by = by
+    purchase.paid_at = timezone.now()
+    purchase.save(update_fields=["status", "paid_on", "payment_method", "paid_by", "paid_at"])
+    ledger_post_purchase(purchase=purchase)
+    return purchase
+
+
+@transaction.atomic
+def ledger_post_purchase(*, purchase: Purchase) -> JournalEntry | None:
+    """Book a paid purchase in BQ: the expense account of its category (6068, 6251, 628) for
+    the amount HT and 44566 for the deductible VAT, against the treasury account it was paid
+    from (512 transfer or card, 530 cash); the cohort on every line."""
+    purchase = Purchase.objects.get(pk=purchase.pk)
+    if purchase.status != PurchaseStatus.PAID or purchase.paid_on is None:
+        raise ApplicationError(_("Seul un achat payé est comptabilisé."))
+    reference = f"ACH-{purchase.pk:06d}"
+    label = f"Achat {reference} {purchase.supplier}"
+    return _post(
+        journal=Journal.BANK,
+        date=purchase.paid_on,
+        label=label,
+        piece_reference=reference,
+        piece_date=purchase.paid_on,
+        cohort_id=purchase.cohort_id,
+        source_kind=SourceKind.PURCHASE,
+        source_id=str(purchase.pk),
+        lines=[
+            _Line(
+                account=chart.PURCHASE_CATEGORY_ACCOUNTS[purchase.category],
+                label=f"{label} {purchase.description}",
+                debit=purchase.amount_excl_vat,
+            ),
+            _Line(account=chart.VAT_DEDUCTIBLE, label=f"{label} TVA", debit=purchase.vat_amount),
+            _Line(
+                account=chart.PURCHASE_PAYMENT_ACCOUNTS[purchase.payment_method],
+                label=label,
+                credit=purchase.amount_incl_vat,
+            ),
         ],
     )

@@ -203,6 +203,7 @@ SPECTACULAR_SETTINGS = {
         "QuoteStatusEnum": "tenants.commerce.models.QuoteStatus.choices",
         "JobStatusEnum": "tenants.commerce.models.JobStatus.choices",
         "InvoiceStatusEnum": "tenants.billing.models.InvoiceStatus.choices",
+        "PayRunStatusEnum": "tenants.pay.models.PayRunStatus.choices",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

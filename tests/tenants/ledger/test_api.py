@@ -90,8 +90,11 @@ def test_the_cohort_pnl_by_role(world: World, persona: str, status: int) -> None
             "sales": "58.85",
             "credit_notes": "0.00",
             "revenue": "58.85",
+            "purchases": "0.00",
             "fees": "0.00",
-            "result": "58.85",
+            "contribution_rate": "10.00",
+            "contribution": "5.89",  # 10 % (the default rate) of 58.85, rounded half up
+            "result": "52.96",
             "cash_in": "8.83",
             "cash_out": "0.00",
             "cash_net": "8.83",

@@ -61,7 +61,8 @@ def test_profit_and_loss_of_a_cohort(in_alpha: Cae, person: User) -> None:
 
     assert len(_selects(queries)) == 1
     assert (pnl.sales, pnl.credit_notes, pnl.revenue) == (M("58.85"), M("15.50"), M("43.35"))
-    assert (pnl.fees, pnl.result) == (M("1.21"), M("42.14"))
+    # Contribution: 10 % (the default rate) of 43.35 = 4.335 → 4.34; result 43.35 - 1.21 - 4.34.
+    assert (pnl.fees, pnl.contribution, pnl.result) == (M("1.21"), M("4.34"), M("37.80"))
     assert (pnl.cash_in, pnl.cash_out, pnl.cash_net) == (M("68.83"), M("19.81"), M("49.02"))
 
 
