@@ -40,6 +40,7 @@ from tenants.people.models import (
     Guardian,
     Member,
 )
+from tests.tenants.ledger.helpers import assert_balanced
 
 # CAE slug → cohort name → (programme, status, members, of whom withdrawn, women, animateurs)
 EXPECTED_COHORTS = {
@@ -208,7 +209,7 @@ def test_demo_setup_builds_realistic_cohorts_once(
             "QN05601M",
         )
         assert not Guardian.objects.exists()
-    assert len(files_after_first_run) == 10
+    assert len(files_after_first_run) == 10 + 2 * 5  # authorisations, then 2 receipts a cohort
 
     # And the national coordinator sees the network without any role in a CAE
     coordinator = User.objects.get(email="coordination@coopilote.localhost")
@@ -323,6 +324,22 @@ def test_demo_setup_sells_services_to_clients_and_issues_numbered_invoices(
         assert online.invoice.number == "F2026-00011"
         assert online.provider_reference.startswith("pi_dummy_")
         assert online.attempt is not None
+    # And every cohort bought things (approved, paid, booked), the closed ones shared their
+    # result; every CAE's books balance
+    for slug in EXPECTED_COHORTS:
+        with tenant_context(Cae.objects.get(slug=slug)):
+            assert_balanced()
+            for cohort in Cohort.objects.all():
+                statuses = sorted(cohort.purchases.values_list("status", flat=True))
+                if cohort.status == "closed":
+                    assert statuses == ["paid", "paid"]
+                    (run,) = cohort.pay_runs.all()
+                    assert run.status == "decided"
+                    lines = sum(line.amount for line in run.lines.all())
+                    assert lines + run.retained_amount == run.amount_to_share > 0
+                else:
+                    assert statuses == ["paid", "requested"]
+                    assert not cohort.pay_runs.exists()
     with schema_context("public"):
         assert PaymentEvent.objects.filter(schema_name="cae_lorient").count() == 2
         accounts = Cae.objects.filter(slug__in=["sitelle", "lorient"]).values_list(

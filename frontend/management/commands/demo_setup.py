@@ -75,6 +75,10 @@ from tenants.commerce.services import (
     quote_send,
     service_create,
 )
+from tenants.ledger.models import Purchase
+from tenants.ledger.services import purchase_approve, purchase_pay, purchase_request
+from tenants.pay.models import SharingRule
+from tenants.pay.services import pay_run_create, pay_run_decide
 from tenants.people.models import (
     CommitteeKind,
     Enrolment,
@@ -691,9 +695,10 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def authorisation_pdf() -> bytes:
-    """A minimal but valid one-page PDF, standing in for a signed parental authorisation."""
-    text = b"BT /F1 14 Tf 72 770 Td (Autorisation parentale - document de demonstration) Tj ET"
+def authorisation_pdf(title: bytes = b"Autorisation parentale") -> bytes:
+    """A minimal but valid one-page PDF, standing in for a signed parental authorisation (or,
+    with another `title`, for a receipt)."""
+    text = b"BT /F1 14 Tf 72 770 Td (" + title + b" - document de demonstration) Tj ET"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -1072,6 +1077,63 @@ def commerce_build(
         )
 
 
+# What a cohort bought (description, supplier, category, amount incl. VAT, VAT, method, days
+# after the start) — CAE staff approve and pay each; and how it shared its result.
+DEMO_PURCHASES = (
+    (
+        "Fournitures (affiches, feutres, ruban)",
+        "Papeterie du Port",
+        "materials",
+        "48.90",
+        "8.15",
+        "card",
+        12,
+    ),
+    ("Tickets de bus pour les chantiers", "Kicéo", "travel", "32.00", "2.91", "cash", 20),
+)
+
+
+def books_build(*, plan: DemoCohort, cohort: Cohort, in_charge: User) -> None:
+    """The cohort's purchases (receipts, approved, paid, booked) and, once it is over, the
+    decided sharing of its result among its members (pro rata of hours, 20 % kept). Each step is
+    its own transaction, as in the pages; skipped when the cohort already has purchases."""
+    if Purchase.objects.filter(cohort=cohort).exists():
+        return
+    animateur = User.objects.get(email=plan.animateurs[0])
+    for number, (description, supplier, category, amount, vat, method, day) in enumerate(
+        DEMO_PURCHASES
+    ):
+        purchase = purchase_request(
+            cohort=cohort,
+            by=animateur,
+            description=description,
+            supplier=supplier,
+            category=category,
+            amount_incl_vat=Decimal(amount),
+            vat_amount=Decimal(vat),
+            receipt=ContentFile(authorisation_pdf(b"Ticket de caisse"), name="ticket.pdf"),
+        )
+        if plan.status == CohortStatus.RUNNING and number == len(DEMO_PURCHASES) - 1:
+            continue  # waiting for the CAE's decision
+        purchase_approve(purchase=purchase, by=in_charge)
+        purchase_pay(
+            purchase=purchase,
+            by=in_charge,
+            paid_on=min(plan.starts_on + datetime.timedelta(days=day), DEMO_TODAY),
+            method=method,
+        )
+    if plan.status == CohortStatus.CLOSED:
+        run = pay_run_create(
+            cohort=cohort,
+            period_start=plan.starts_on,
+            period_end=plan.ends_on,
+            sharing_rule=SharingRule.PRO_RATA_HOURS,
+            retained_rate=Decimal(20),
+            by=animateur,
+        )
+        pay_run_decide(pay_run=run, by=animateur)
+
+
 def cohorts_summary() -> str:
     """The current CAE's cohorts, oldest first, with their status, number of members, services,
     clients found and invoices issued."""
@@ -1153,6 +1215,7 @@ class Command(BaseCommand):
                             issuer=in_charge,
                             first_number=100 * (cae_number + 1) + 10 * cohort_number,
                         )
+                        books_build(plan=plan, cohort=cohort, in_charge=in_charge)
                     except ApplicationError as error:
                         raise CommandError(
                             f"{plan.name} : {error.message} {error.details}"

@@ -331,7 +331,9 @@ def test_the_client_link_opens_only_an_issued_invoice_of_this_cae(
     token = invoice_link_token(invoice=invoice)
 
     assert invoice_from_link_token(token=token) == invoice
+    assert invoice_link_token(invoice=invoice) == token  # the same link in every email
     assert invoice_from_link_token(token=token + "x") is None
+    assert invoice_from_link_token(token="not-even-signed") is None
     with tenant_context(cae_beta):
         assert invoice_from_link_token(token=token) is None
 
