@@ -12,6 +12,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Protocol
 
 import stripe
@@ -76,6 +77,8 @@ class PaymentProvider(Protocol):
     def payments_list(
         self, *, account: str, start: datetime.datetime, end: datetime.datetime
     ) -> list[ProviderPayment]: ...
+
+    def payment_fee_cents(self, *, account: str, reference: str, amount_cents: int) -> int: ...
 
 
 def event_verify(*, payload: bytes, signature: str, secret: str) -> dict[str, Any]:
@@ -173,6 +176,19 @@ class StripeProvider:
             if intent.status == "succeeded"
         ]
 
+    def payment_fee_cents(self, *, account: str, reference: str, amount_cents: int) -> int:
+        """The fee Stripe kept on the payment (its charge's balance transaction), re-fetched
+        from Stripe rather than trusted from an event."""
+        intent = self.client.v1.payment_intents.retrieve(
+            reference,
+            params={"expand": ["latest_charge.balance_transaction"]},
+            options={"stripe_account": account},
+        )
+        charge: Any = intent.latest_charge
+        if charge is None or isinstance(charge, str) or charge.balance_transaction is None:
+            return 0
+        return int(charge.balance_transaction.fee)
+
 
 class DummyProvider:
     """Offline: the checkout page is ours (`simulation_url`), the account is fictitious."""
@@ -210,6 +226,10 @@ class DummyProvider:
             )
             for event in events
         ]
+
+    def payment_fee_cents(self, *, account: str, reference: str, amount_cents: int) -> int:
+        """Stripe's standard European card fee (1.5 % + 0.25 €), so the books look real."""
+        return int((Decimal(amount_cents) * Decimal("0.015")).to_integral_value()) + 25
 
 
 def payment_provider(name: str | None = None) -> PaymentProvider:

@@ -51,6 +51,7 @@ from tenants.commerce.models import Client, ClientKind, Job, JobStatus
 from tenants.commerce.services import job_mark_invoiced
 from tenants.ledger.services import (
     ledger_post_credit_note,
+    ledger_post_fee,
     ledger_post_invoice,
     ledger_post_payment,
     ledger_post_refund,
@@ -665,7 +666,24 @@ def _online_payment(
     payment.save()
     _payment_booked(payment)
     PaymentAttempt.objects.filter(pk=attempt.pk).update(status=AttemptStatus.COMPLETED)
+    _provider_fee_booked(payment, amount_cents=amount_cents)
     return payment
+
+
+def _provider_fee_booked(payment: Payment, *, amount_cents: int) -> None:
+    """Book the fee the provider kept on an online payment (asked from the provider)."""
+    cae: Any = current_cae()
+    fee_cents = payment_provider().payment_fee_cents(
+        account=cae.payment_account, reference=payment.provider_reference, amount_cents=amount_cents
+    )
+    if fee_cents > 0:
+        ledger_post_fee(
+            amount=Decimal(fee_cents) / 100,
+            on=payment.received_on,
+            reference=payment.provider_reference,
+            cohort=payment.invoice.cohort,
+            source_id=f"fee:{payment.provider_reference}",
+        )
 
 
 def _paid_by(reference: str) -> Payment:

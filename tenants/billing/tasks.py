@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import stripe
 from celery import shared_task
 from django.db import OperationalError
 
@@ -36,7 +37,7 @@ def invoice_email_task(*, dispatch_id: int) -> None:
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=8,
-    autoretry_for=(PaymentNotYetKnownError, OperationalError),
+    autoretry_for=(PaymentNotYetKnownError, OperationalError, stripe.APIConnectionError),
     retry_backoff=5,
     retry_jitter=True,
 )

@@ -35,6 +35,8 @@ from tenants.billing.services import (
     payment_event_apply,
     payments_reconcile,
 )
+from tenants.ledger import chart
+from tenants.ledger.models import EntryLine
 from tests.tenants.commerce.factories import ClientFactory
 from tests.tenants.ledger.helpers import assert_balanced, client_balance, still_due
 from tests.tenants.people.factories import CohortFactory
@@ -123,7 +125,7 @@ def _post(event: dict[str, Any], *, secret: str = SECRET, timestamp: int | None 
 def _apply_stored() -> None:
     """What the worker does with each stored event: apply it in its CAE's schema."""
     for stored in PaymentEvent.objects.exclude(schema_name="").filter(ignored_because=""):
-        with schema_context(stored.schema_name):
+        with tenant_context(Cae.objects.get(schema_name=stored.schema_name)):
             payment_event_apply(event=stored.payload)
 
 
@@ -180,6 +182,10 @@ def test_the_same_event_five_times_makes_one_payment(
     assert [answer.json()["duplicate"] for answer in answers] == [False] + [True] * 4
     assert len(sent) == 1  # one task for the CAE
     assert PaymentEvent.objects.get().schema_name == "cae_alpha"
+    with tenant_context(connected_alpha):  # the provider's fee, booked once (1.5 % + 0.25 €)
+        fees = EntryLine.objects.filter(account__number=chart.BANK_FEES)
+        assert [line.debit for line in fees] == [Decimal("2.05")]
+        assert_balanced()
     with tenant_context(connected_alpha):
         payment = Payment.objects.get()
         assert (payment.amount, payment.method, payment.provider_reference) == (

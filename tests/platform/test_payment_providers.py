@@ -132,3 +132,27 @@ def test_signatures_are_checked_like_stripe_does() -> None:
         event_verify(payload=payload.encode() + b" ", signature=good, secret="whsec_test")
     with pytest.raises(InvalidEventError):
         event_verify(payload=b'{"id": "x"}', signature=good, secret="whsec_test")
+
+
+def test_the_fee_is_read_back_from_the_payment_s_balance_transaction() -> None:
+    intent = {
+        "id": "pi_1Fee",
+        "object": "payment_intent",
+        "amount_received": 4550,
+        "status": "succeeded",
+        "latest_charge": {
+            "id": "ch_1Fee",
+            "object": "charge",
+            "balance_transaction": {"id": "txn_1", "object": "balance_transaction", "fee": 93},
+        },
+    }
+    provider, http = _provider(intent)
+
+    fee = provider.payment_fee_cents(account="acct_1Cae", reference="pi_1Fee", amount_cents=4550)
+
+    (call,) = http.calls
+    assert call["method"] == "get"
+    assert "/v1/payment_intents/pi_1Fee" in call["url"]
+    assert "expand[0]=latest_charge.balance_transaction" in call["url"]
+    assert call["headers"]["Stripe-Account"] == "acct_1Cae"
+    assert fee == 93

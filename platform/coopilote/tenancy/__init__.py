@@ -26,7 +26,7 @@ def current_site() -> Any:
 def current_cae() -> Any | None:
     """The CAE whose schema the connection is set to; None on the national site."""
     site = current_site()
-    return site if site.kind == "cae" else None
+    return site if getattr(site, "kind", None) == "cae" else None
 
 
 def site_host(slug: str) -> str:
