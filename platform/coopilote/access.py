@@ -38,6 +38,11 @@ class Action(StrEnum):
     PURCHASE_DECIDE = "purchase.decide"  # CAE staff approve or refuse, pay and book it
     PAY_PREPARE = "pay.prepare"  # a cohort decides how its result is shared among its members
     PAY_EXPORT = "pay.export"  # CAE staff export the payroll file
+    GOVERNANCE_VIEW = "governance.view"  # a cohort's meetings, proposals and decisions
+    GOVERNANCE_MANAGE = "governance.manage"  # hold meetings, open and close votes
+    VOTE = "governance.vote"  # cast one's own vote (coopérant·es of the cohort)
+    TRAINING_VIEW = "training.view"
+    TRAINING_MANAGE = "training.manage"  # sessions, attendance
 
 
 ALL_COHORTS = None  # scope value: every cohort of the CAE
@@ -55,14 +60,26 @@ COHORT_LEVEL_ACTIONS = frozenset(
         Action.BILLING_PREPARE,
         Action.PURCHASE_REQUEST,
         Action.PAY_PREPARE,
+        Action.GOVERNANCE_VIEW,
+        Action.GOVERNANCE_MANAGE,
+        Action.VOTE,
+        Action.TRAINING_VIEW,
+        Action.TRAINING_MANAGE,
     }
 )
 
 # What each CAE-wide role may do in its CAE, on every cohort of it.
 _CAE_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.CAE_ADMIN: frozenset(Action) - {Action.NETWORK_VIEW, Action.CAE_REGISTER},
+    # Only coopérant·es vote (one member, one vote): not the CAE's people.
+    Role.CAE_ADMIN: frozenset(Action) - {Action.NETWORK_VIEW, Action.CAE_REGISTER, Action.VOTE},
     Role.CAE_STAFF: frozenset(Action)
-    - {Action.NETWORK_VIEW, Action.CAE_REGISTER, Action.CAE_MANAGE_TEAM, Action.CAE_SETTINGS},
+    - {
+        Action.NETWORK_VIEW,
+        Action.CAE_REGISTER,
+        Action.CAE_MANAGE_TEAM,
+        Action.CAE_SETTINGS,
+        Action.VOTE,
+    },
 }
 # What each cohort role may do, on its own cohort only (plus CAE_VIEW on the CAE's site).
 _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -77,6 +94,10 @@ _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.BILLING_PREPARE,
             Action.PURCHASE_REQUEST,
             Action.PAY_PREPARE,
+            Action.GOVERNANCE_VIEW,
+            Action.GOVERNANCE_MANAGE,
+            Action.TRAINING_VIEW,
+            Action.TRAINING_MANAGE,
         }
     ),
     # Coopérant·es run their cooperative: they choose its services and prices, sell, plan the
@@ -89,6 +110,9 @@ _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.COMMERCE_MANAGE,
             Action.BILLING_PREPARE,
             Action.PURCHASE_REQUEST,
+            Action.GOVERNANCE_VIEW,
+            Action.VOTE,
+            Action.TRAINING_VIEW,
         }
     ),
 }

@@ -53,6 +53,8 @@ TENANT_APPS = [
     "tenants.billing",
     "tenants.ledger",
     "tenants.pay",
+    "tenants.governance",
+    "tenants.trainings",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
