@@ -27,6 +27,10 @@ class InvalidEventError(Exception):
     """A webhook whose signature is missing, forged or stale, or whose body is not an event."""
 
 
+class ProviderError(Exception):
+    """The provider did not answer or refused the call (network, outage, bad request)."""
+
+
 @dataclass(frozen=True)
 class CheckoutRequest:
     """One payment attempt: `amount_cents` in euros' cents on the CAE's `account`."""
@@ -109,6 +113,12 @@ class StripeProvider:
         self.client = client or stripe.StripeClient(settings.STRIPE_SECRET_KEY)
 
     def checkout_create(self, request: CheckoutRequest) -> Checkout:
+        try:
+            return self._checkout_create(request)
+        except stripe.StripeError as error:
+            raise ProviderError(str(error)) from error
+
+    def _checkout_create(self, request: CheckoutRequest) -> Checkout:
         session = self.client.v1.checkout.sessions.create(
             params={
                 "mode": "payment",

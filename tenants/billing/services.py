@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from coopilote.documents import cae_identity
 from coopilote.errors import ApplicationError
 from coopilote.money import allowed_vat_rates, format_euros, to_cents
-from coopilote.payments import CheckoutRequest, payment_provider
+from coopilote.payments import CheckoutRequest, ProviderError, payment_provider
 from coopilote.tasking.services import task_enqueue_on_commit
 from coopilote.tenancy import current_cae, current_schema, current_site_url
 from coopilote.totals import totals_of
@@ -56,6 +57,8 @@ from tenants.ledger.services import (
     ledger_post_payment,
     ledger_post_refund,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def numbering_settings_get() -> NumberingSettings:
@@ -601,24 +604,31 @@ def payment_checkout_start(*, invoice: Invoice, amount: Decimal) -> PaymentAttem
             idempotency_key=f"{current_schema()}:invoice:{invoice.pk}:attempt:{public_id}",
         )
     link = invoice_link_url(invoice=invoice)
-    checkout = provider.checkout_create(
-        CheckoutRequest(
-            account=cae.payment_account,
-            amount_cents=int(amount * 100),
-            description=_("Facture %(number)s — %(seller)s")
-            % {"number": invoice.number, "seller": invoice.seller.get("name", "")},
-            idempotency_key=attempt.idempotency_key,
-            success_url=f"{link}?paiement=merci",
-            cancel_url=link,
-            simulation_url=f"{current_site_url()}/paiements/simulation/{public_id}/",
-            metadata={
-                "schema": current_schema(),
-                "invoice": str(invoice.pk),
-                "attempt": str(public_id),
-            },
-            customer_email=str(invoice.buyer.get("email", "")),
+    try:
+        checkout = provider.checkout_create(
+            CheckoutRequest(
+                account=cae.payment_account,
+                amount_cents=int(amount * 100),
+                description=_("Facture %(number)s — %(seller)s")
+                % {"number": invoice.number, "seller": invoice.seller.get("name", "")},
+                idempotency_key=attempt.idempotency_key,
+                success_url=f"{link}?paiement=merci",
+                cancel_url=link,
+                simulation_url=f"{current_site_url()}/paiements/simulation/{public_id}/",
+                metadata={
+                    "schema": current_schema(),
+                    "invoice": str(invoice.pk),
+                    "attempt": str(public_id),
+                },
+                customer_email=str(invoice.buyer.get("email", "")),
+            ),
         )
-    )
+    except ProviderError as error:
+        PaymentAttempt.objects.filter(pk=attempt.pk).update(status=AttemptStatus.EXPIRED)
+        logger.warning("Checkout of attempt %s failed: %s", attempt.pk, error)
+        raise _refuse(
+            _("Le paiement en ligne est momentanément indisponible : réessayez un peu plus tard.")
+        ) from error
     PaymentAttempt.objects.filter(pk=attempt.pk).update(
         session_id=checkout.session_id, checkout_url=checkout.url
     )

@@ -19,10 +19,17 @@ from pytest_django.fixtures import Settings
 
 from coopilote.accounts.models import User
 from coopilote.errors import ApplicationError
-from coopilote.payments import event_sign
+from coopilote.payments import (
+    Checkout,
+    CheckoutRequest,
+    DummyProvider,
+    ProviderError,
+    event_sign,
+)
 from network.payments.models import PaymentEvent
 from network.payments.services import dummy_payment_events, webhook_receive
 from network.registry.models import Cae
+from tenants.billing import services as billing_services
 from tenants.billing.models import AttemptStatus, Dispute, Invoice, Payment, PaymentAttempt, Refund
 from tenants.billing.selectors import Settlement, invoice_balance
 from tenants.billing.services import (
@@ -358,3 +365,20 @@ def test_reconciliation_finds_a_lost_event_then_agrees(connected_alpha: Cae, per
     assert not before.clean
     assert "absents ici" in output.getvalue()
     assert (after.matched, after.clean) == (1, True)
+
+
+def test_a_provider_outage_is_a_clear_message_not_a_500(
+    connected_alpha: Cae, person: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invoice = _issued(connected_alpha, person)
+
+    class Down(DummyProvider):
+        def checkout_create(self, request: CheckoutRequest) -> Checkout:
+            raise ProviderError("connection refused")
+
+    monkeypatch.setattr(billing_services, "payment_provider", Down)
+
+    with tenant_context(connected_alpha), pytest.raises(ApplicationError, match="indisponible"):
+        payment_checkout_start(invoice=invoice, amount=Decimal("10"))
+    with tenant_context(connected_alpha):
+        assert PaymentAttempt.objects.get().status == AttemptStatus.EXPIRED
