@@ -1,7 +1,18 @@
 from django.urls import include, path
 
 from api.urls_docs import docs_patterns
-from api.v1 import billing, commerce, jobs, ledger, pay, people, purchases, quotes
+from api.v1 import (
+    billing,
+    commerce,
+    governance,
+    jobs,
+    ledger,
+    pay,
+    people,
+    purchases,
+    quotes,
+    trainings,
+)
 from api.v1.cohorts import (
     CohortAnimateursApi,
     CohortDetailApi,
@@ -34,6 +45,8 @@ v1 = [
     *billing.urlpatterns,
     *ledger.urlpatterns,
     *pay.urlpatterns,
+    *governance.urlpatterns,
+    *trainings.urlpatterns,
     *purchases.urlpatterns,
     path("team/", TeamApi.as_view(), name="team"),
 ]

@@ -619,3 +619,153 @@ class PayRunForm(forms.Form):
         if start and end and start > end:
             self.add_error("period_end", _("La période finit après avoir commencé."))
         return data
+
+
+class TrainingSessionForm(forms.Form):
+    """An atelier to plan for a cohort."""
+
+    topic = forms.ChoiceField(label=_("Thème"))
+    title = forms.CharField(
+        label=_("Intitulé"),
+        max_length=200,
+        required=False,
+        help_text=_("Obligatoire pour le thème « Autre »."),
+    )
+    trainer_name = forms.CharField(label=_("Intervenant·e"), max_length=150)
+    trainer_organisation = forms.CharField(
+        label=_("Structure de l'intervenant·e"), max_length=150, required=False
+    )
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    starts_at = forms.TimeField(label=_("Début"), widget=TimeInput)
+    ends_at = forms.TimeField(label=_("Fin"), widget=TimeInput)
+    place = forms.CharField(label=_("Lieu"), max_length=200, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, topics: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = topics  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("Un atelier finit après avoir commencé."))
+        return data
+
+
+class TrainingAttendanceForm(forms.Form):
+    """Who attended an atelier: a box per member enrolled on the day, and the hours of those
+    who did not stay the whole session (empty: all of it)."""
+
+    def __init__(
+        self, *args: Any, members: list[tuple[int, str]], max_hours: Decimal, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.member_ids = [member_id for member_id, _name in members]
+        for member_id, name in members:
+            self.fields[f"present_{member_id}"] = forms.BooleanField(label=name, required=False)
+            self.fields[f"hours_{member_id}"] = forms.DecimalField(
+                label=_("Heures suivies par %(name)s") % {"name": name},
+                max_digits=4,
+                decimal_places=2,
+                min_value=Decimal("0"),
+                max_value=max_hours,
+                required=False,
+                localize=True,
+            )
+
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"present_{i}"], self[f"hours_{i}"]) for i in self.member_ids]
+
+    def present_member_ids(self) -> list[int]:
+        return [i for i in self.member_ids if self.cleaned_data.get(f"present_{i}")]
+
+    def hours_by_member(self) -> dict[int, Decimal]:
+        return {
+            i: self.cleaned_data[f"hours_{i}"]
+            for i in self.present_member_ids()
+            if self.cleaned_data.get(f"hours_{i}") is not None
+        }
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: Any = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class ProposalForm(forms.Form):
+    """A question to put to the cohort's vote (governance)."""
+
+    question = forms.CharField(label=_("Question"), max_length=300)
+    details = forms.CharField(
+        label=_("Précisions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    kind = forms.ChoiceField(label=_("Type de vote"))
+    options = forms.CharField(
+        label=_("Choix proposés (un par ligne)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seulement pour un vote à plusieurs choix."),
+    )
+    secret = forms.BooleanField(label=_("Vote à bulletin secret"), required=False)
+    quorum_percent = forms.IntegerField(
+        label=_("Quorum (% des coopérant·es inscrit·es)"), min_value=0, max_value=100, initial=50
+    )
+    majority_rule = forms.ChoiceField(label=_("Majorité requise"))
+    closes_at = forms.DateTimeField(label=_("Clôture du vote"), widget=DateTimeInput)
+
+    def __init__(self, *args: Any, kinds: Any, majority_rules: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
+        self.fields["majority_rule"].choices = majority_rules  # type: ignore[attr-defined]
+
+    def option_labels(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+
+
+class VoteForm(forms.Form):
+    """One member's choice on one proposal; an empty choice is an abstention."""
+
+    choice = forms.ChoiceField(label=_("Votre choix"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, options: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = [  # type: ignore[attr-defined]
+            *[(str(option.pk), option.label) for option in options],
+            ("abstain", _("Je m'abstiens")),
+        ]
+
+
+class MeetingForm(forms.Form):
+    """An assemblée or a committee meeting of the cohort, with who attended."""
+
+    kind = forms.ChoiceField(label=_("Type de réunion"))
+    committee = forms.ModelChoiceField(
+        label=_("Comité"), queryset=Committee.objects.none(), required=False
+    )
+    held_on = forms.DateField(label=_("Date"), widget=DateInput)
+    agenda = forms.CharField(label=_("Ordre du jour"), widget=forms.Textarea(attrs={"rows": 3}))
+    minutes = forms.CharField(
+        label=_("Compte rendu"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Présent·es"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self, *args: Any, kinds: Any, committees: Any, members: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
+        self.fields["committee"].queryset = committees  # type: ignore[attr-defined]
+        self.fields["attendees"].queryset = members  # type: ignore[attr-defined]
+        self.fields["attendees"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda member: f"{member.first_name} {member.last_name[:1]}."
+        )

@@ -4,6 +4,7 @@ from django.urls import include, path
 from frontend import (
     billing,
     commerce,
+    governance,
     jobs,
     ledger,
     members,
@@ -12,6 +13,7 @@ from frontend import (
     purchases,
     quotes,
     team,
+    trainings,
     views,
 )
 
@@ -87,6 +89,22 @@ urlpatterns = [
     path("cooperatives/<int:cohort_id>/resultat/", ledger.cohort_result, name="cohort-result"),
     path("cooperatives/<int:cohort_id>/remuneration/", pay.pay_index, name="pay-index"),
     path("repartitions/<int:pay_run_id>/", pay.pay_detail, name="pay-detail"),
+    path(
+        "cooperatives/<int:cohort_id>/decisions/",
+        governance.governance_index,
+        name="governance-index",
+    ),
+    path(
+        "cooperatives/<int:cohort_id>/reunions/",
+        governance.governance_meetings,
+        name="governance-meetings",
+    ),
+    path(
+        "cooperatives/<int:cohort_id>/ateliers/",
+        trainings.training_index,
+        name="training-index",
+    ),
+    path("ateliers/<int:session_id>/", trainings.training_detail, name="training-detail"),
     path(
         "cooperatives/<int:cohort_id>/achats/",
         purchases.cohort_purchases,

@@ -206,6 +206,8 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "tenants.commerce.models.JobStatus.choices",
         "InvoiceStatusEnum": "tenants.billing.models.InvoiceStatus.choices",
         "PayRunStatusEnum": "tenants.pay.models.PayRunStatus.choices",
+        "MeetingKindEnum": "tenants.governance.models.MeetingKind.choices",
+        "ProposalKindEnum": "tenants.governance.models.ProposalKind.choices",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
