@@ -149,6 +149,12 @@ ENDPOINTS: dict[str, tuple[str, str, str, Any]] = {
     "page invoices of X": ("cae", "get", "/cooperatives/{x}/factures/", None),
     "page invoices": ("cae", "get", "/factures/", None),
     "page numbering": ("cae", "get", "/parametres/numerotation/", None),
+    "api proposals of X": ("cae", "get", "/api/v1/cohorts/{x}/proposals/", None),
+    "api proposals of Y": ("cae", "get", "/api/v1/cohorts/{y}/proposals/", None),
+    "api trainings of X": ("cae", "get", "/api/v1/cohorts/{x}/trainings/", None),
+    "api pay runs of X": ("cae", "get", "/api/v1/cohorts/{x}/pay-runs/", None),
+    "api purchases of Y": ("cae", "get", "/api/v1/cohorts/{y}/purchases/", None),
+    "api FEC": ("cae", "get", "/api/v1/ledger/fec/?year_end=2026-12-31", None),
 }
 
 # Expected status per endpoint, in the order of ROLES.
@@ -187,6 +193,12 @@ EXPECTED: dict[str, list[int]] = {
     "page invoices of X":      [302, 403, 200, 200, 200, 200, 403, 403],
     "page invoices":           [302, 403, 200, 200, 200, 200, 403, 403],
     "page numbering":          [302, 403, 200, 403, 403, 403, 403, 403],
+    "api proposals of X":      [403, 403, 200, 200, 200, 200, 403, 403],
+    "api proposals of Y":      [403, 403, 200, 200, 404, 404, 403, 403],
+    "api trainings of X":      [403, 403, 200, 200, 200, 200, 403, 403],
+    "api pay runs of X":       [403, 403, 200, 200, 200, 200, 403, 403],
+    "api purchases of Y":      [403, 403, 200, 200, 404, 404, 403, 403],
+    "api FEC":                 [403, 403, 200, 200, 403, 403, 403, 403],
 }
 # fmt: on
 
