@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from coopilote.access import Action, can, cohort_scope
 from coopilote.documents import pdf_response
 from coopilote.errors import ApplicationError
-from coopilote.money import allowed_vat_rates
 from frontend.access import require, require_cohort, site_cae
+from frontend.commerce import site_vat_rates
 from frontend.forms import (
     CreditNoteForm,
     InvoiceFromJobsForm,
@@ -62,11 +62,6 @@ from tenants.billing.services import (
 )
 from tenants.cohorts.selectors import cohort_get
 from tenants.commerce.selectors import client_list
-
-
-def _vat_rates() -> tuple[Any, ...]:
-    cae: Any = site_cae()
-    return allowed_vat_rates(cae.vat_regime)
 
 
 @require(Action.CAE_VIEW)
@@ -172,7 +167,7 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
         raise PermissionDenied
     data = request.POST if step else None
     today = timezone.localdate()
-    rates = _vat_rates()
+    rates = site_vat_rates()
     step_forms: dict[str, forms.Form] = {
         "line": InvoiceLineForm(data if step == "line" else None, prefix="line", vat_rates=rates),
         "issue": InvoiceIssueForm(

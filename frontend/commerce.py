@@ -53,7 +53,7 @@ from tenants.commerce.services import (
 # --- A cohort's services -------------------------------------------------------------------
 
 
-def _vat_rates() -> tuple[Decimal, ...]:
+def site_vat_rates() -> tuple[Decimal, ...]:
     """The VAT rates the CAE's regime allows: the only ones its services may charge."""
     cae: Any = site_cae()  # these pages are on a CAE's site only (urls_tenants)
     return allowed_vat_rates(cae.vat_regime)
@@ -74,7 +74,7 @@ def service_index(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = get_object_or_404(Cohort, pk=cohort_id)
     cae = site_cae()
     can_manage = can(request.user, Action.COMMERCE_MANAGE, cae=cae, cohort_id=cohort.pk)
-    form = ServiceForm(request.POST or None, vat_rates=_vat_rates())
+    form = ServiceForm(request.POST or None, vat_rates=site_vat_rates())
     if request.method == "POST":
         require_cohort(request, Action.COMMERCE_MANAGE, cohort_id)
         if form.is_valid():
@@ -111,7 +111,7 @@ def service_edit(request: HttpRequest, cohort_id: int, service_id: int) -> HttpR
         "unit_price_excl_vat": service.unit_price_excl_vat,
         "vat_rate": str(service.vat_rate),
     }
-    form = ServiceForm(request.POST or None, initial=initial, vat_rates=_vat_rates())
+    form = ServiceForm(request.POST or None, initial=initial, vat_rates=site_vat_rates())
     if request.method == "POST" and form.is_valid():
         try:
             service_update(

@@ -453,7 +453,7 @@ class _MemberChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     personal data only those with MEMBER_VIEW see."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.first_name} {obj.last_name[:1]}."
+        return str(obj.display_name(full=False))
 
 
 class JobForm(forms.Form):
@@ -767,5 +767,5 @@ class MeetingForm(forms.Form):
         self.fields["committee"].queryset = committees  # type: ignore[attr-defined]
         self.fields["attendees"].queryset = members  # type: ignore[attr-defined]
         self.fields["attendees"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda member: f"{member.first_name} {member.last_name[:1]}."
+            lambda member: member.display_name(full=False)
         )

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from coopilote.access import Action, can
 from coopilote.errors import ApplicationError
-from coopilote.money import allowed_vat_rates
 from frontend.access import require, require_cohort, site_cae
+from frontend.commerce import site_vat_rates
 from frontend.forms import (
     JobAssignForm,
     JobForm,
@@ -76,7 +76,7 @@ def job_index(request: HttpRequest, cohort_id: int) -> HttpResponse:
         services=service_list(user=request.user, cae=cae, cohort_id=cohort_id).filter(
             is_active=True
         ),
-        vat_rates=allowed_vat_rates(cae.vat_regime),
+        vat_rates=site_vat_rates(),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -61,7 +61,7 @@ def dummy_checkout(request: HttpRequest, public_id: str) -> HttpResponse:
             "attempt": str(attempt.public_id),
         }
         if request.POST.get("choice") != "pay":
-            return redirect(_invoice_address(attempt))
+            return redirect(invoice_link_url(invoice=attempt.invoice))
         events = dummy_payment_events(
             account=cae.payment_account,
             session_id=attempt.session_id,
@@ -71,12 +71,8 @@ def dummy_checkout(request: HttpRequest, public_id: str) -> HttpResponse:
         with schema_context("public"):  # delivered as the provider would: to the webhook
             for payload, signature in events:
                 webhook_receive(provider_name="dummy", payload=payload, signature=signature)
-        return redirect(f"{_invoice_address(attempt)}?paiement=merci")
+        return redirect(f"{invoice_link_url(invoice=attempt.invoice)}?paiement=merci")
     return render(request, "frontend/dummy_checkout.html", {"attempt": attempt})
-
-
-def _invoice_address(attempt: Any) -> str:
-    return invoice_link_url(invoice=attempt.invoice)
 
 
 @require(Action.CAE_SETTINGS)

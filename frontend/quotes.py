@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from coopilote.access import Action, can
 from coopilote.documents import pdf_response
 from coopilote.errors import ApplicationError
-from coopilote.money import allowed_vat_rates
 from frontend.access import require, require_cohort, site_cae
+from frontend.commerce import site_vat_rates
 from frontend.forms import (
     InvoiceLineForm,
     QuoteAnswerForm,
@@ -126,7 +126,7 @@ def quote_detail(request: HttpRequest, quote_id: int) -> HttpResponse:
         "free": InvoiceLineForm(
             data if step == "free" else None,
             prefix="free",
-            vat_rates=allowed_vat_rates(cae.vat_regime),
+            vat_rates=site_vat_rates(),
         ),
         "send": QuoteSendForm(
             data if step == "send" else None,

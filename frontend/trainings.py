@@ -35,14 +35,6 @@ from tenants.trainings.services import (
 )
 
 
-def member_name(member: Member, *, full: bool) -> str:
-    """Full name for people who see members' data, else first name and last initial."""
-    if full:
-        return f"{member.first_name} {member.last_name}"
-    initial = f" {member.last_name[:1]}." if member.last_name else ""
-    return f"{member.first_name}{initial}"
-
-
 @require(Action.CAE_VIEW)
 def training_index(request: HttpRequest, cohort_id: int) -> HttpResponse:
     """A cohort's ateliers and totals, and the form to plan one."""
@@ -97,7 +89,7 @@ def _attendance_form(
             initial[f"hours_{member_id}"] = row.hours
     return TrainingAttendanceForm(
         data,
-        members=[(member.pk, member_name(member, full=full)) for member in members],
+        members=[(member.pk, member.display_name(full=full)) for member in members],
         max_hours=session.duration_hours,
         initial=initial,
     )
@@ -133,7 +125,7 @@ def training_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     attendance = list(training_attendance_list(session=session))
     hours = training_hours_per_member(cohort_id=session.cohort_id)
     totals = [
-        (member_name(member, full=full), hours.get(member.pk))
+        (member.display_name(full=full), hours.get(member.pk))
         for member in Member.objects.enrolled_in([session.cohort_id]).order_by(
             "last_name", "first_name", "pk"
         )
@@ -141,7 +133,7 @@ def training_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     context = {
         "session": session,
         "cohort": session.cohort,
-        "attendance": [(member_name(row.member, full=full), row) for row in attendance],
+        "attendance": [(row.member.display_name(full=full), row) for row in attendance],
         "totals": totals,
         "may_manage": may_manage,
         "form": form,

@@ -191,8 +191,7 @@ def _invoice_or_404(request: Request, invoice_id: int, action: Action) -> Invoic
     invoice = invoice_get(invoice_id=invoice_id)
     if invoice is None:
         raise NotFound
-    require_cohort(request, Action.COMMERCE_VIEW, invoice.cohort_id)
-    require_cohort(request, action, invoice.cohort_id)
+    require_cohort(request, action, invoice.cohort_id)  # 404 unseen, 403 seen only
     return invoice
 
 

@@ -42,14 +42,6 @@ def _hours() -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=True)
 
 
-def member_name(member: Member, *, full: bool) -> str:
-    """Full name for people who see members' data, else first name and last initial."""
-    if full:
-        return f"{member.first_name} {member.last_name}"
-    initial = f" {member.last_name[:1]}." if member.last_name else ""
-    return f"{member.first_name}{initial}"
-
-
 class TrainingSessionOutputSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     cohort = serializers.IntegerField(source="cohort_id")
@@ -159,7 +151,7 @@ def _detail(request: Request, session: TrainingSession) -> dict[str, Any]:
     attendance = [
         {
             "member": member.pk,
-            "name": member_name(member, full=full),
+            "name": member.display_name(full=full),
             "recorded": member.pk in recorded,
             "present": recorded[member.pk].present if member.pk in recorded else False,
             "hours": recorded[member.pk].hours if member.pk in recorded else Decimal("0.00"),
@@ -218,7 +210,7 @@ class CohortTrainingSummaryApi(APIView):
             "members": [
                 {
                     "member": member.pk,
-                    "name": member_name(member, full=full),
+                    "name": member.display_name(full=full),
                     "hours": hours.get(member.pk, Decimal("0.00")),
                 }
                 for member in members

@@ -104,6 +104,7 @@ def dummy_payment_events(
             },
         ),
     ]
+    secret = payment_provider(DUMMY).webhook_secret()
     events = []
     for event_type, data in objects:
         payload = json.dumps(
@@ -117,6 +118,5 @@ def dummy_payment_events(
                 "data": {"object": data},
             }
         )
-        secret = payment_provider(DUMMY).webhook_secret()
         events.append((payload.encode(), event_sign(payload=payload, secret=secret)))
     return events

@@ -791,7 +791,8 @@ def invoice_reminders_send(*, today: datetime.date | None = None) -> list[Invoic
     ]
     sent = []
     for invoice in overdue:
-        reminders = list(invoice.reminders.order_by("-sent_on"))
+        # The prefetched reminders, newest first (an order_by() here would query each invoice).
+        reminders = sorted(invoice.reminders.all(), key=lambda r: r.sent_on, reverse=True)
         if len(reminders) >= REMINDERS_AT_MOST:
             continue
         if reminders and (today - reminders[0].sent_on).days < REMINDER_EVERY_DAYS:

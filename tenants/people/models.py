@@ -102,6 +102,14 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.first_name
 
+    def display_name(self, *, full: bool) -> str:
+        """The full name for people who see members' data (MEMBER_VIEW), else first name and
+        last initial ("Lina L."): enough for teammates to tell each other apart."""
+        if full:
+            return f"{self.first_name} {self.last_name}"
+        initial = f" {self.last_name[:1]}." if self.last_name else ""
+        return f"{self.first_name}{initial}"
+
 
 class Guardian(models.Model):
     """A legal guardian of a minor member, with the parental authorisation they signed."""
