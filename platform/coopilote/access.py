@@ -43,6 +43,13 @@ class Action(StrEnum):
     VOTE = "governance.vote"  # cast one's own vote (coopérant·es of the cohort)
     TRAINING_VIEW = "training.view"
     TRAINING_MANAGE = "training.manage"  # sessions, attendance
+    # A cohort's activity as aggregates (jobs, clients count, revenue, trainings, vote results,
+    # skills progress): everyone who follows the cohort, committee partners included.
+    ACTIVITY_VIEW = "activity.view"
+    SKILL_GRID_MANAGE = "skills.grid"  # the network's skills grid (national coordination)
+    SKILL_ASSESS = "skills.assess"  # fill in one's own self-assessment (coopérant·es)
+    SKILL_REVIEW = "skills.review"  # read members' assessments and review them with them
+    COMMITTEE_LOCAL_MANAGE = "local_committee.manage"  # a CAE's steering committees, partners
 
 
 ALL_COHORTS = None  # scope value: every cohort of the CAE
@@ -65,21 +72,30 @@ COHORT_LEVEL_ACTIONS = frozenset(
         Action.VOTE,
         Action.TRAINING_VIEW,
         Action.TRAINING_MANAGE,
+        Action.ACTIVITY_VIEW,
+        Action.SKILL_ASSESS,
+        Action.SKILL_REVIEW,
+    }
+)
+
+# Never granted CAE-wide: the network's own actions, and what only a coopérant·e does for
+# themself (one member, one vote; one's own self-assessment).
+_NOT_CAE_WIDE = frozenset(
+    {
+        Action.NETWORK_VIEW,
+        Action.CAE_REGISTER,
+        Action.SKILL_GRID_MANAGE,
+        Action.VOTE,
+        Action.SKILL_ASSESS,
     }
 )
 
 # What each CAE-wide role may do in its CAE, on every cohort of it.
 _CAE_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    # Only coopérant·es vote (one member, one vote): not the CAE's people.
-    Role.CAE_ADMIN: frozenset(Action) - {Action.NETWORK_VIEW, Action.CAE_REGISTER, Action.VOTE},
+    Role.CAE_ADMIN: frozenset(Action) - _NOT_CAE_WIDE,
     Role.CAE_STAFF: frozenset(Action)
-    - {
-        Action.NETWORK_VIEW,
-        Action.CAE_REGISTER,
-        Action.CAE_MANAGE_TEAM,
-        Action.CAE_SETTINGS,
-        Action.VOTE,
-    },
+    - _NOT_CAE_WIDE
+    - {Action.CAE_MANAGE_TEAM, Action.CAE_SETTINGS},
 }
 # What each cohort role may do, on its own cohort only (plus CAE_VIEW on the CAE's site).
 _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -98,6 +114,8 @@ _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.GOVERNANCE_MANAGE,
             Action.TRAINING_VIEW,
             Action.TRAINING_MANAGE,
+            Action.ACTIVITY_VIEW,
+            Action.SKILL_REVIEW,
         }
     ),
     # Coopérant·es run their cooperative: they choose its services and prices, sell, plan the
@@ -113,12 +131,24 @@ _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.GOVERNANCE_VIEW,
             Action.VOTE,
             Action.TRAINING_VIEW,
+            Action.ACTIVITY_VIEW,
+            Action.SKILL_ASSESS,
         }
     ),
+    # Partners of a local steering committee follow the cohorts it supports, read-only, through
+    # aggregates: never members' personal data beyond first names.
+    Role.PARTNER: frozenset({Action.CAE_VIEW, Action.COHORT_VIEW, Action.ACTIVITY_VIEW}),
 }
 # The coordinator follows everything without opening personal data.
 _COORDINATOR_ACTIONS = frozenset(
-    {Action.NETWORK_VIEW, Action.CAE_REGISTER, Action.CAE_VIEW, Action.COHORT_VIEW}
+    {
+        Action.NETWORK_VIEW,
+        Action.CAE_REGISTER,
+        Action.CAE_VIEW,
+        Action.COHORT_VIEW,
+        Action.ACTIVITY_VIEW,
+        Action.SKILL_GRID_MANAGE,
+    }
 )
 
 

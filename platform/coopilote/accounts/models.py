@@ -54,9 +54,11 @@ class Role(models.TextChoices):
     CAE_STAFF = "cae_staff", _("Chargé·e d'accompagnement")
     ANIMATEUR = "animateur", _("Animateur·rice")
     MEMBER = "member", _("Coopérant·e")
+    # Granted by network.committees for each cohort a person's local committee supports.
+    PARTNER = "partner", _("Partenaire du comité local")
 
 
-COHORT_ROLES = (Role.ANIMATEUR, Role.MEMBER)
+COHORT_ROLES = (Role.ANIMATEUR, Role.MEMBER, Role.PARTNER)
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
@@ -90,7 +92,7 @@ class Membership(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(role__in=["animateur", "member"], cohort_id__isnull=False)
+                    models.Q(role__in=["animateur", "member", "partner"], cohort_id__isnull=False)
                     | models.Q(role__in=["cae_admin", "cae_staff"], cohort_id__isnull=True)
                 ),
                 name="accounts_membership_cohort_roles_name_a_cohort",

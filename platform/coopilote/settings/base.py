@@ -31,6 +31,8 @@ SHARED_APPS = [
     "coopilote.tasking",
     "network.registry",
     "network.payments",
+    "network.skillgrid",
+    "network.committees",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -55,6 +57,7 @@ TENANT_APPS = [
     "tenants.pay",
     "tenants.governance",
     "tenants.trainings",
+    "tenants.skills",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
