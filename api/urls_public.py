@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from api.urls_docs import docs_patterns
+from api.v1 import committees, skills
 from api.v1.caes import CaeDetailApi, CaeListApi
 from api.v1.root import root_view
 
@@ -10,6 +11,8 @@ v1 = [
     path("", root_view("cae-list").as_view(), name="root"),
     path("caes/", CaeListApi.as_view(), name="cae-list"),
     path("caes/<int:cae_id>/", CaeDetailApi.as_view(), name="cae-detail"),
+    *skills.public_urlpatterns,
+    *committees.public_urlpatterns,
 ]
 
 urlpatterns = [

@@ -4,6 +4,7 @@ from api.urls_docs import docs_patterns
 from api.v1 import (
     billing,
     commerce,
+    committees,
     governance,
     jobs,
     ledger,
@@ -11,6 +12,7 @@ from api.v1 import (
     people,
     purchases,
     quotes,
+    skills,
     trainings,
 )
 from api.v1.cohorts import (
@@ -48,6 +50,8 @@ v1 = [
     *governance.urlpatterns,
     *trainings.urlpatterns,
     *purchases.urlpatterns,
+    *skills.urlpatterns,
+    *committees.urlpatterns,
     path("team/", TeamApi.as_view(), name="team"),
 ]
 

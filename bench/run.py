@@ -27,12 +27,13 @@ def main() -> int:
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     try:
         network_setup()
-        from bench import documents, provisioning
+        from bench import dashboard, documents, provisioning
 
         results = {
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             "provisioning": provisioning.run(),
             "invoices": documents.run(),
+            "dashboard": dashboard.run(),
         }
     finally:
         teardown_databases(config, verbosity=0)
@@ -55,6 +56,20 @@ def main() -> int:
         f"| invoice PDF/A-3 + Factur-X render (median, max) | "
         f"{invoices['pdf_facturx_seconds_median']} s, {invoices['pdf_facturx_seconds_max']} s |"
     )
+    board = results["dashboard"]
+    print(
+        f"| national store: full rebuild of {board['cohorts']} cohorts in {board['caes']} CAEs | "
+        f"{board['rebuild_seconds']} s |"
+    )
+    for size, figures in board["sizes"].items():
+        print(
+            f"| national dashboard page at {size} CAEs x 10 cohorts (median) | "
+            f"{figures['page_ms_median']} ms (its queries: {figures['queries_ms_median']} ms) |"
+        )
+        print(
+            f"| the naive way at {size} CAEs (each schema in turn) | "
+            f"{figures['naive_seconds']} s: {figures['speedup']} times slower |"
+        )
     return 0
 
 

@@ -2,9 +2,18 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from coopilote.access import Action, can
+from coopilote.access import Action, can, grants_for
+from coopilote.accounts.models import Role
 from coopilote.tenancy import current_cae, in_public_schema
 from frontend.commerce import may_see_clients
+
+
+def may_see_local_committees(user: object) -> bool:
+    """CAE staff run the local committees; partners read the ones they sit on."""
+    cae = current_cae()
+    if can(user, Action.COMMITTEE_LOCAL_MANAGE, cae=cae):
+        return True
+    return any(Role.PARTNER in roles for roles in grants_for(user, cae).cohort_roles.values())
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -17,4 +26,5 @@ def site(request: HttpRequest) -> dict[str, object]:
         "may_see_clients": lambda: may_see_clients(request.user, current_cae()),
         "may_configure": lambda: can(request.user, Action.CAE_SETTINGS, cae=current_cae()),
         "may_keep_books": lambda: can(request.user, Action.LEDGER_VIEW, cae=current_cae()),
+        "may_see_local_committees": lambda: may_see_local_committees(request.user),
     }

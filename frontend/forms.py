@@ -769,3 +769,41 @@ class MeetingForm(forms.Form):
         self.fields["attendees"].label_from_instance = (  # type: ignore[attr-defined]
             lambda member: member.display_name(full=False)
         )
+
+
+class MeetingMinutesForm(forms.Form):
+    """The minutes and the attendance of a meeting, recorded or amended (governance)."""
+
+    minutes = forms.CharField(
+        label=_("Compte rendu"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Présent·es"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = members  # type: ignore[attr-defined]
+        self.fields["attendees"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda member: member.display_name(full=False)
+        )
+
+
+class PayRunDecideForm(forms.Form):
+    """Deciding a répartition: the cohort's adopted decision it applies, if a vote took it."""
+
+    decision: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Décision de la coopérative"),
+        queryset=None,
+        required=False,
+        empty_label=_("Aucun vote en ligne (décision prise en réunion)"),
+        help_text=_("Le vote adopté qui fonde cette répartition, s'il a eu lieu dans Coopilote."),
+    )
+
+    def __init__(self, *args: Any, decisions: Any, describe: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].queryset = decisions  # type: ignore[attr-defined]
+        self.fields["decision"].label_from_instance = describe  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """A cohort's governance on its CAE's site: the "Décisions" page (votes open, the vote form for
 coopérant·es, results and the decision log; preparing, opening and closing votes for
-animateur·rices and CAE staff) and its meetings. Same rules as api/v1/governance.py."""
+animateur·rices and CAE staff) and its meetings, each with its minutes and attendance (amended by
+animateur·rices and CAE staff) and the votes linked to it. Same rules as api/v1/governance.py."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from django.utils.translation import gettext as _
 from coopilote.access import Action, can
 from coopilote.errors import ApplicationError
 from frontend.access import require, require_cohort, site_cae
-from frontend.forms import MeetingForm, ProposalForm, VoteForm, form_add_errors
+from frontend.forms import (
+    MeetingForm,
+    MeetingMinutesForm,
+    ProposalForm,
+    VoteForm,
+    form_add_errors,
+)
 from tenants.cohorts.models import Cohort
 from tenants.cohorts.selectors import cohort_get
 from tenants.governance.models import (
@@ -32,7 +39,10 @@ from tenants.governance.selectors import (
     decision_list,
     elector_exists,
     has_voted,
+    meeting_attendee_candidates,
+    meeting_get,
     meeting_list,
+    meeting_proposals,
     open_ballot_list,
     participant_list,
     proposal_list,
@@ -41,6 +51,7 @@ from tenants.governance.selectors import (
 from tenants.governance.services import (
     ballot_cast,
     meeting_create,
+    meeting_minutes_record,
     proposal_close,
     proposal_create,
     proposal_open,
@@ -219,4 +230,55 @@ def governance_meetings(request: HttpRequest, cohort_id: int) -> HttpResponse:
     }
     return render(
         request, "frontend/governance_meetings.html", context, status=400 if form.errors else 200
+    )
+
+
+@require(Action.CAE_VIEW)
+def governance_meeting_detail(
+    request: HttpRequest, cohort_id: int, meeting_id: int
+) -> HttpResponse:
+    """One meeting: agenda, attendance, minutes and the votes linked to it; animateur·rices and
+    CAE staff record or amend the minutes and the attendance, the others read."""
+    cohort = _cohort_or_404(request, cohort_id, Action.GOVERNANCE_VIEW)
+    meeting = meeting_get(cohort_id=cohort.pk, meeting_id=meeting_id)
+    if meeting is None:
+        raise Http404
+    may_manage = can(request.user, Action.GOVERNANCE_MANAGE, cae=site_cae(), cohort_id=cohort.pk)
+    if request.method == "POST" and not may_manage:
+        raise PermissionDenied
+    form = MeetingMinutesForm(
+        request.POST if request.method == "POST" else None,
+        initial={"minutes": meeting.minutes, "attendees": list(meeting.attendees.all())},
+        members=meeting_attendee_candidates(meeting=meeting),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_minutes_record(
+                meeting=meeting,
+                minutes=form.cleaned_data["minutes"],
+                attendee_ids=[member.pk for member in form.cleaned_data["attendees"]],
+            )
+        except ApplicationError as error:
+            form_add_errors(form, error)
+        else:
+            messages.success(request, _("Le compte rendu et les présences sont enregistrés."))
+            return redirect(
+                "frontend:governance-meeting-detail", cohort_id=cohort.pk, meeting_id=meeting.pk
+            )
+    context = {
+        "cohort": cohort,
+        "meeting": meeting,
+        "attendees": [
+            member.display_name(full=False)
+            for member in meeting.attendees.order_by("first_name", "last_name", "pk")
+        ],
+        "proposals": meeting_proposals(meeting=meeting),
+        "may_manage": may_manage,
+        "form": form,
+    }
+    return render(
+        request,
+        "frontend/governance_meeting_detail.html",
+        context,
+        status=400 if form.errors else 200,
     )

@@ -1,5 +1,6 @@
 """Members' pay on a CAE's site: a cohort's répartitions, the form to propose one, the computed
-table, the decision, and the payroll file for CAE staff. Same rules as api/v1/pay.py: names
+table, the decision (with the cohort's adopted vote that took it, if any), and the payroll file
+for CAE staff. Same rules as api/v1/pay.py: names
 and every line for PAY_PREPARE (animateur·rices, staff); a coopérant·e sees their own line."""
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from django.utils.translation import gettext as _
 from coopilote.access import Action, can
 from coopilote.errors import ApplicationError
 from frontend.access import require, require_cohort, site_cae
-from frontend.forms import PayRunForm, form_add_errors
+from frontend.forms import PayRunDecideForm, PayRunForm, form_add_errors
 from tenants.cohorts.selectors import cohort_get
+from tenants.governance.models import Decision
+from tenants.governance.selectors import adopted_decision_list
 from tenants.pay.export import payroll_export
 from tenants.pay.models import PayRun, SharingRule
 from tenants.pay.selectors import pay_line_list, pay_run_get, pay_run_list
@@ -26,6 +29,20 @@ from tenants.pay.services import pay_run_create, pay_run_decide, pay_run_delete,
 
 def _form(data: Any = None, **kwargs: Any) -> PayRunForm:
     return PayRunForm(data, sharing_rules=SharingRule.choices, **kwargs)
+
+
+def _decision_label(decision: Decision) -> str:
+    closed_on = timezone.localtime(decision.closed_at).strftime("%d/%m/%Y")
+    return f"{closed_on} · {decision.proposal.question} · {decision.text}"
+
+
+def _decide_form(run: PayRun, data: Any = None) -> PayRunDecideForm:
+    """The cohort's adopted decisions, the latest first, to say which vote decided the run."""
+    return PayRunDecideForm(
+        data,
+        decisions=adopted_decision_list(cohort_id=run.cohort_id),
+        describe=_decision_label,
+    )
 
 
 def _run_fields(form: PayRunForm) -> dict[str, Any]:
@@ -105,6 +122,7 @@ def pay_detail(request: HttpRequest, pay_run_id: int) -> HttpResponse:
     if (step == "export" and not may_export) or (step and step != "export" and not may_prepare):
         raise PermissionDenied
     form = _edit_form(run, request.POST if step == "update" else None)
+    decide_form = _decide_form(run, request.POST if step == "decide" else None)
     refusal: str | None = None
     try:
         if step == "export":
@@ -120,8 +138,10 @@ def pay_detail(request: HttpRequest, pay_run_id: int) -> HttpResponse:
             )
             messages.success(request, _("La répartition est recalculée."))
             return redirect("frontend:pay-detail", pay_run_id=run.pk)
-        if step == "decide":
-            pay_run_decide(pay_run=run, by=request.user)
+        if step == "decide" and decide_form.is_valid():
+            pay_run_decide(
+                pay_run=run, by=request.user, decision=decide_form.cleaned_data["decision"]
+            )
             messages.success(request, _("La décision est enregistrée."))
             return redirect("frontend:pay-detail", pay_run_id=run.pk)
         if step == "delete":
@@ -131,6 +151,9 @@ def pay_detail(request: HttpRequest, pay_run_id: int) -> HttpResponse:
     except ApplicationError as error:
         if step == "update":
             form_add_errors(form, error)
+        elif step == "decide" and "decision" in error.details:
+            for message in error.details["decision"]:
+                decide_form.add_error("decision", message)
         else:
             refusal = error.message
     lines = pay_line_list(pay_run=run, member_user_id=None if may_prepare else request.user.pk)
@@ -142,6 +165,10 @@ def pay_detail(request: HttpRequest, pay_run_id: int) -> HttpResponse:
         "may_prepare": may_prepare,
         "may_export": may_export,
         "form": form,
+        "decide_form": decide_form,
+        "may_see_decision_log": can(
+            request.user, Action.GOVERNANCE_VIEW, cae=cae, cohort_id=run.cohort_id
+        ),
         "refusal": refusal,
     }
     status = 400 if step else 200

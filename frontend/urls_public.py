@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend import views
+from frontend import committees, skills, views
 
 app_name = "frontend"
 
@@ -10,6 +10,13 @@ urlpatterns = [
     path("caes/", views.cae_index, name="cae-index"),
     path("caes/nouvelle/", views.cae_new, name="cae-new"),
     path("caes/<int:cae_id>/", views.cae_detail, name="cae-detail"),
+    path("competences/", skills.skill_grid, name="skill-grid"),
+    path("competences/<int:skill_id>/", skills.skill_edit, name="skill-edit"),
+    path(
+        "partenaires/",
+        committees.partner_organisation_index,
+        name="partner-organisation-index",
+    ),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("activation/<str:uidb64>/<str:token>/", views.activation, name="activation"),

@@ -4,6 +4,7 @@ from django.urls import include, path
 from frontend import (
     billing,
     commerce,
+    committees,
     governance,
     jobs,
     ledger,
@@ -12,6 +13,7 @@ from frontend import (
     payments,
     purchases,
     quotes,
+    skills,
     team,
     trainings,
     views,
@@ -23,6 +25,22 @@ urlpatterns = [
     path("", views.cae_home, name="home"),
     path("cooperatives/nouvelle/", views.cohort_new, name="cohort-new"),
     path("cooperatives/<int:cohort_id>/", views.cohort_detail, name="cohort-detail"),
+    path(
+        "cooperatives/<int:cohort_id>/activite/",
+        committees.cohort_activity_page,
+        name="cohort-activity",
+    ),
+    path("comites-locaux/", committees.local_committee_index, name="local-committee-index"),
+    path(
+        "comites-locaux/<int:committee_id>/",
+        committees.local_committee_detail,
+        name="local-committee-detail",
+    ),
+    path(
+        "comites-locaux/<int:committee_id>/reunions/<int:meeting_id>/",
+        committees.local_committee_meeting,
+        name="local-committee-meeting",
+    ),
     path(
         "cooperatives/<int:cohort_id>/animateurs/",
         views.cohort_animateur_add,
@@ -100,11 +118,18 @@ urlpatterns = [
         name="governance-meetings",
     ),
     path(
+        "cooperatives/<int:cohort_id>/reunions/<int:meeting_id>/",
+        governance.governance_meeting_detail,
+        name="governance-meeting-detail",
+    ),
+    path(
         "cooperatives/<int:cohort_id>/ateliers/",
         trainings.training_index,
         name="training-index",
     ),
     path("ateliers/<int:session_id>/", trainings.training_detail, name="training-detail"),
+    path("cooperatives/<int:cohort_id>/competences/", skills.skill_index, name="skill-index"),
+    path("bilans/<int:assessment_id>/", skills.skill_assessment_detail, name="skill-assessment"),
     path(
         "cooperatives/<int:cohort_id>/achats/",
         purchases.cohort_purchases,

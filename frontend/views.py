@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from coopilote.access import Action, can, cohort_scope, grants_for
@@ -151,6 +152,7 @@ def activation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 # --- A CAE's site ---
 
 
+@require_safe
 def cae_home(request: HttpRequest) -> HttpResponse:
     cae = site_cae()
     if not request.user.is_authenticated:
@@ -229,6 +231,9 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "names": names,
             "can_manage_committees": can(
                 request.user, Action.COMMITTEE_MANAGE, cae=cae, cohort_id=cohort.pk
+            ),
+            "can_view_activity": can(
+                request.user, Action.ACTIVITY_VIEW, cae=cae, cohort_id=cohort.pk
             ),
             "enrolments": enrolment_list(cohort_id=cohort.pk),
             "committees": committee_list(cohort_id=cohort.pk),

@@ -40,6 +40,8 @@ class CohortOutputSerializer(serializers.Serializer[Any]):
     town = serializers.CharField()
     staff_in_charge = serializers.IntegerField(source="staff_in_charge_id", allow_null=True)
     cae_contribution_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    people_informed = serializers.IntegerField()
+    applicants = serializers.IntegerField()
 
 
 class CohortInputSerializer(serializers.Serializer[Any]):
@@ -64,6 +66,8 @@ class CohortInputSerializer(serializers.Serializer[Any]):
         max_value=Decimal("100"),
         required=False,
     )
+    people_informed = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
+    applicants = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
 
 
 class CohortUpdateSerializer(CohortInputSerializer):

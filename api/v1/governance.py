@@ -2,7 +2,8 @@
 
 Everyone who follows the cohort's governance (GOVERNANCE_VIEW: its animateur·rices, its
 coopérant·es, CAE staff) reads meetings, proposals, results and the decision log; animateur·rices
-and CAE staff (GOVERNANCE_MANAGE) record meetings, prepare, open and close votes; only the
+and CAE staff (GOVERNANCE_MANAGE) record meetings and amend their minutes and attendance,
+prepare, open and close votes; only the
 cohort's coopérant·es vote (VOTE), once, with the member record linked to their account. No
 answer ever links a member to a secret choice. A cohort the person cannot see answers 404.
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
@@ -25,6 +26,7 @@ from coopilote.access import Action
 from coopilote.errors import ApplicationError
 from tenants.governance.models import (
     MajorityRule,
+    Meeting,
     MeetingKind,
     Option,
     Proposal,
@@ -35,8 +37,10 @@ from tenants.governance.selectors import (
     committee_get,
     decision_list,
     has_voted,
+    meeting_find,
     meeting_get,
     meeting_list,
+    meeting_proposals,
     open_ballot_list,
     participant_list,
     proposal_get,
@@ -46,6 +50,7 @@ from tenants.governance.selectors import (
 from tenants.governance.services import (
     ballot_cast,
     meeting_create,
+    meeting_minutes_record,
     proposal_close,
     proposal_create,
     proposal_open,
@@ -61,9 +66,15 @@ class MeetingOutputSerializer(serializers.Serializer[Any]):
     agenda = serializers.CharField()
     minutes = serializers.CharField()
     attendees = serializers.SerializerMethodField()
+    attendee_ids = serializers.SerializerMethodField(
+        help_text="The members present (ids), for amending the attendance."
+    )
 
     def get_attendees(self, meeting: Any) -> list[str]:
         return [member.first_name for member in meeting.attendees.all()]
+
+    def get_attendee_ids(self, meeting: Any) -> list[int]:
+        return sorted(member.pk for member in meeting.attendees.all())
 
 
 class MeetingInputSerializer(serializers.Serializer[Any]):
@@ -75,6 +86,13 @@ class MeetingInputSerializer(serializers.Serializer[Any]):
     attendees = serializers.ListField(
         child=serializers.IntegerField(), required=False, default=list
     )
+
+
+class MeetingMinutesInputSerializer(serializers.Serializer[Any]):
+    """Either or both; what is left out stays as it is. `attendees` replaces the attendance."""
+
+    minutes = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    attendees = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
 class OptionSerializer(serializers.Serializer[Any]):
@@ -129,6 +147,25 @@ class ProposalInputSerializer(serializers.Serializer[Any]):
     )
     closes_at = serializers.DateTimeField()
     meeting = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class MeetingProposalSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    question = serializers.CharField()
+    status = serializers.ChoiceField(choices=ProposalStatus.choices)
+    closes_at = serializers.DateTimeField()
+    decision = serializers.SerializerMethodField()
+
+    @extend_schema_field(DecisionSerializer(allow_null=True))
+    def get_decision(self, proposal: Proposal) -> dict[str, Any] | None:
+        decision = getattr(proposal, "decision", None)
+        return None if decision is None else dict(DecisionSerializer(decision).data)
+
+
+class MeetingDetailSerializer(MeetingOutputSerializer):
+    proposals = MeetingProposalSerializer(
+        many=True, help_text="The votes linked to the meeting, with their decision once closed."
+    )
 
 
 class VoteInputSerializer(serializers.Serializer[Any]):
@@ -204,6 +241,52 @@ class CohortMeetingListApi(APIView):
             attendee_ids=data["attendees"],
         )
         return Response(MeetingOutputSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+
+def _meeting_detail(meeting: Meeting) -> dict[str, Any]:
+    data = dict(MeetingOutputSerializer(meeting).data)
+    data["proposals"] = MeetingProposalSerializer(
+        meeting_proposals(meeting=meeting), many=True
+    ).data
+    return data
+
+
+class MeetingDetailApi(APIView):
+    """One meeting with the votes linked to it; animateur·rices and CAE staff amend its minutes
+    and attendance (they stay amendable: the decision log is what never changes)."""
+
+    required_actions = {"GET": Action.GOVERNANCE_VIEW, "PATCH": Action.GOVERNANCE_MANAGE}
+    cohort_scoped = True
+
+    def _meeting(self, request: Request, meeting_id: int, action: Action) -> Meeting:
+        meeting = meeting_find(meeting_id=meeting_id)
+        if meeting is None:
+            raise NotFound
+        require_cohort(request, Action.GOVERNANCE_VIEW, meeting.cohort_id)
+        require_cohort(request, action, meeting.cohort_id)
+        return meeting
+
+    @extend_schema(responses=MeetingDetailSerializer, tags=["governance"])
+    def get(self, request: Request, meeting_id: int) -> Response:
+        meeting = self._meeting(request, meeting_id, Action.GOVERNANCE_VIEW)
+        return Response(_meeting_detail(meeting))
+
+    @extend_schema(
+        request=MeetingMinutesInputSerializer,
+        responses=MeetingDetailSerializer,
+        tags=["governance"],
+    )
+    def patch(self, request: Request, meeting_id: int) -> Response:
+        meeting = self._meeting(request, meeting_id, Action.GOVERNANCE_MANAGE)
+        serializer = MeetingMinutesInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        meeting_minutes_record(
+            meeting=meeting,
+            minutes=data.get("minutes", meeting.minutes),
+            attendee_ids=data.get("attendees", [member.pk for member in meeting.attendees.all()]),
+        )
+        return Response(_meeting_detail(self._meeting(request, meeting.pk, Action.GOVERNANCE_VIEW)))
 
 
 class CohortProposalListApi(APIView):
@@ -331,6 +414,7 @@ urlpatterns: list[URLPattern] = [
         CohortMeetingListApi.as_view(),
         name="cohort-meetings",
     ),
+    path("meetings/<int:meeting_id>/", MeetingDetailApi.as_view(), name="meeting-detail"),
     path(
         "cohorts/<int:cohort_id>/proposals/",
         CohortProposalListApi.as_view(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,8 @@ from rest_framework.views import APIView
 
 from api.permissions import cohort_or_404, require_cohort, site_of
 from coopilote.access import Action, can
+from coopilote.errors import ApplicationError
+from tenants.governance.selectors import decision_find
 from tenants.pay.export import payroll_export
 from tenants.pay.models import PayRun, PayRunStatus, SharingRule
 from tenants.pay.selectors import pay_line_list, pay_run_get, pay_run_list
@@ -62,12 +65,29 @@ class PayRunSummarySerializer(serializers.Serializer[Any]):
     retained_amount = _money()
     members_amount = _money()
     computed_at = serializers.DateTimeField()
+    decision = serializers.IntegerField(
+        source="decision_id",
+        allow_null=True,
+        help_text="The adopted decision of the cohort's log the run applies (null: decided "
+        "without an online vote).",
+    )
     decided_at = serializers.DateTimeField(allow_null=True)
     exported_at = serializers.DateTimeField(allow_null=True)
 
 
+class PayRunVoteSerializer(serializers.Serializer[Any]):
+    """The cohort's vote a run applies, as its decision log has it."""
+
+    decision = serializers.IntegerField(source="pk")
+    proposal = serializers.IntegerField(source="proposal_id")
+    question = serializers.CharField(source="proposal.question")
+    text = serializers.CharField()
+    closed_at = serializers.DateTimeField()
+
+
 class PayRunDetailSerializer(PayRunSummarySerializer):
     above_result_reason = serializers.CharField()
+    vote = PayRunVoteSerializer(allow_null=True, help_text="The vote that decided the run.")
     all_lines = serializers.BooleanField(
         help_text="False when only the person's own line is shown (a coopérant·e)."
     )
@@ -97,6 +117,16 @@ class PayRunInputSerializer(serializers.Serializer[Any]):
         return attrs
 
 
+class PayRunDecideInputSerializer(serializers.Serializer[Any]):
+    decision = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The adopted decision of the cohort's log (GET /api/v1/cohorts/<id>/"
+        "decisions/) the run applies; leave out when the cohort decided without an online vote.",
+    )
+
+
 class PayRunPatchSerializer(PayRunInputSerializer):
     """Any field; none at all computes the draft again from today's hours and result."""
 
@@ -123,6 +153,7 @@ def _detail(request: Request, run: PayRun) -> dict[str, Any]:
     lines = pay_line_list(pay_run=run, member_user_id=None if all_lines else request.user.pk)
     data: dict[str, Any] = dict(PayRunSummarySerializer(run).data)
     data["above_result_reason"] = run.above_result_reason
+    data["vote"] = None if run.decision is None else PayRunVoteSerializer(run.decision).data
     data["all_lines"] = all_lines
     data["lines"] = PayLineOutputSerializer(lines, many=True).data
     return data
@@ -193,15 +224,30 @@ class PayRunDetailApi(APIView):
 
 
 class PayRunDecideApi(APIView):
-    """Record the cohort's decision: the run, as computed, never changes again."""
+    """Record the cohort's decision: the run, as computed, never changes again. Name the
+    adopted vote of the cohort's decision log that decided it, if there was one."""
 
     required_actions = {"POST": Action.PAY_PREPARE}
     cohort_scoped = True
 
-    @extend_schema(request=None, responses=PayRunDetailSerializer, tags=["pay"])
+    @extend_schema(
+        request=PayRunDecideInputSerializer, responses=PayRunDetailSerializer, tags=["pay"]
+    )
     def post(self, request: Request, pay_run_id: int) -> Response:
         run = _run_or_404(request, pay_run_id, Action.PAY_PREPARE)
-        return Response(_detail(request, pay_run_decide(pay_run=run, by=request.user)))
+        serializer = PayRunDecideInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decision = None
+        decision_id = serializer.validated_data["decision"]
+        if decision_id is not None:
+            decision = decision_find(decision_id=decision_id)
+            if decision is None:
+                message = str(_("Cette décision n'est pas dans le registre de cette coopérative."))
+                raise ApplicationError(
+                    message, errors=DjangoValidationError({"decision": [message]})
+                )
+        run = pay_run_decide(pay_run=run, by=request.user, decision=decision)
+        return Response(_detail(request, run))
 
 
 class PayRunExportApi(APIView):

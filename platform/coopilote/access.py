@@ -50,6 +50,13 @@ class Action(StrEnum):
     SKILL_ASSESS = "skills.assess"  # fill in one's own self-assessment (coopérant·es)
     SKILL_REVIEW = "skills.review"  # read members' assessments and review them with them
     COMMITTEE_LOCAL_MANAGE = "local_committee.manage"  # a CAE's steering committees, partners
+    # The national indicators: the coordinator for the network, CAE staff for their CAE,
+    # animateur·rices and committee partners for their cohorts (aggregates, small groups masked).
+    INDICATORS_VIEW = "indicators.view"
+    # Season reports: CAE admins and staff write and submit their cohorts' reports; the
+    # national coordination approves them or sends them back.
+    REPORT_SUBMIT = "reports.submit"
+    REPORT_REVIEW = "reports.review"
 
 
 ALL_COHORTS = None  # scope value: every cohort of the CAE
@@ -75,6 +82,7 @@ COHORT_LEVEL_ACTIONS = frozenset(
         Action.ACTIVITY_VIEW,
         Action.SKILL_ASSESS,
         Action.SKILL_REVIEW,
+        Action.INDICATORS_VIEW,
     }
 )
 
@@ -87,6 +95,7 @@ _NOT_CAE_WIDE = frozenset(
         Action.SKILL_GRID_MANAGE,
         Action.VOTE,
         Action.SKILL_ASSESS,
+        Action.REPORT_REVIEW,
     }
 )
 
@@ -116,6 +125,7 @@ _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.TRAINING_MANAGE,
             Action.ACTIVITY_VIEW,
             Action.SKILL_REVIEW,
+            Action.INDICATORS_VIEW,
         }
     ),
     # Coopérant·es run their cooperative: they choose its services and prices, sell, plan the
@@ -137,7 +147,9 @@ _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ),
     # Partners of a local steering committee follow the cohorts it supports, read-only, through
     # aggregates: never members' personal data beyond first names.
-    Role.PARTNER: frozenset({Action.CAE_VIEW, Action.COHORT_VIEW, Action.ACTIVITY_VIEW}),
+    Role.PARTNER: frozenset(
+        {Action.CAE_VIEW, Action.COHORT_VIEW, Action.ACTIVITY_VIEW, Action.INDICATORS_VIEW}
+    ),
 }
 # The coordinator follows everything without opening personal data.
 _COORDINATOR_ACTIONS = frozenset(
@@ -148,6 +160,8 @@ _COORDINATOR_ACTIONS = frozenset(
         Action.COHORT_VIEW,
         Action.ACTIVITY_VIEW,
         Action.SKILL_GRID_MANAGE,
+        Action.INDICATORS_VIEW,
+        Action.REPORT_REVIEW,
     }
 )
 
@@ -228,6 +242,21 @@ def cohort_refusal(user: Any, action: Action, *, cae: Any | None, cohort_id: int
     return Refusal.NOT_FOUND
 
 
+def local_committee_refusal(
+    user: Any, *, cae: Any | None, seated: bool, write: bool
+) -> Refusal | None:
+    """Why `user` may not read (or, with `write`, change) a local committee of `cae`.
+
+    CAE admins and staff run their CAE's committees; the partners who currently sit on one
+    (`seated`, told by the caller) read it; nobody else even learns that it exists.
+    """
+    if can(user, Action.COMMITTEE_LOCAL_MANAGE, cae=cae):
+        return None
+    if seated:
+        return Refusal.FORBIDDEN if write else None
+    return Refusal.NOT_FOUND
+
+
 def cohort_scope(user: Any, action: Action, *, cae: Any) -> frozenset[int] | None:
     """The cohorts of `cae` on which `user` may do `action`: ALL_COHORTS (None) or their ids."""
     grants = grants_for(user, cae)
@@ -246,4 +275,5 @@ __all__ = [
     "can",
     "cohort_scope",
     "grants_for",
+    "local_committee_refusal",
 ]

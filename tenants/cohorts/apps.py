@@ -6,3 +6,9 @@ class CohortsConfig(AppConfig):
     name = "tenants.cohorts"
     label = "cohorts"
     verbose_name = _("Coopératives éphémères")
+
+    def ready(self) -> None:
+        from coopilote.facts import facts_source_register
+        from tenants.cohorts.facts import facts_of_schema
+
+        facts_source_register(facts_of_schema)

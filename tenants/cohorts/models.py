@@ -78,6 +78,18 @@ class Cohort(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text=_("Part du chiffre d'affaires HT de la coopérative revenant à la CAE."),
     )
+    # The recruitment funnel before enrolment (informed → interested → enrolled), as counts the
+    # staff record: the people who were only informed or interested are not kept.
+    people_informed = models.PositiveIntegerField(
+        _("personnes informées"),
+        default=0,
+        help_text=_("Personnes touchées par l'information sur la coopérative (réunions, forums…)."),
+    )
+    applicants = models.PositiveIntegerField(
+        _("candidat·es"),
+        default=0,
+        help_text=_("Personnes intéressées qui ont candidaté ou passé un entretien."),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     class Meta:

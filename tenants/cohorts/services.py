@@ -14,6 +14,7 @@ from coopilote.errors import ApplicationError
 from coopilote.tenancy import current_site
 from tenants.cohorts.models import Cohort, CohortStatus, CohortTransition
 from tenants.cohorts.rules import PROGRAMME_RULES, SUMMER_MONTHS
+from tenants.cohorts.tasks import facts_publish_on_commit
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     CohortStatus.DRAFT: frozenset({CohortStatus.RECRUITING, CohortStatus.ARCHIVED}),
@@ -36,6 +37,8 @@ COHORT_FIELDS = (
     "town",
     "staff_in_charge",
     "cae_contribution_rate",
+    "people_informed",
+    "applicants",
 )
 
 
@@ -99,6 +102,7 @@ def cohort_create(
     cohort = Cohort(name=name, programme=programme, starts_on=starts_on, ends_on=ends_on, **fields)
     _validate(cohort, _("Cette coopérative ne peut pas être créée."))
     cohort.save()
+    facts_publish_on_commit(cohort_id=cohort.pk)
     return cohort
 
 
@@ -112,6 +116,7 @@ def cohort_update(*, cohort: Cohort, **fields: Any) -> Cohort:
         setattr(cohort, field, value)
     _validate(cohort, _("Cette coopérative ne peut pas être modifiée."))
     cohort.save()
+    facts_publish_on_commit(cohort_id=cohort.pk)
     return cohort
 
 
@@ -150,6 +155,7 @@ def cohort_transition(*, cohort: Cohort, to_status: str, reason: str, by: Any) -
     )
     cohort.status = to_status
     cohort.save(update_fields=["status"])
+    facts_publish_on_commit(cohort_id=cohort.pk)
     return cohort
 
 

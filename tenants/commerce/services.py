@@ -33,6 +33,7 @@ from coopilote.tenancy import current_cae, current_site_url
 from coopilote.totals import totals_of
 from tenants.billing.numbering import QUOTE, number_assign
 from tenants.cohorts.models import Cohort
+from tenants.cohorts.tasks import facts_publish_on_commit
 from tenants.commerce.models import (
     Client,
     ClientContact,
@@ -722,6 +723,7 @@ def job_hours_record(*, assignment: JobAssignment, hours: Decimal) -> JobAssignm
     assignment.hours_worked = to_cents(hours)
     _full_clean(assignment, _("Ces heures ne peuvent pas être enregistrées."))
     assignment.save(update_fields=["hours_worked"])
+    facts_publish_on_commit(cohort_id=assignment.job.cohort_id)
     return assignment
 
 
@@ -743,6 +745,7 @@ def job_mark_done(*, job: Job) -> Job:
     job.done_at = timezone.now()
     _full_clean(job, _("Cette prestation ne peut pas être marquée réalisée."))
     job.save(update_fields=["status", "done_at"])
+    facts_publish_on_commit(cohort_id=job.cohort_id)
     return job
 
 
@@ -752,6 +755,7 @@ def job_cancel(*, job: Job) -> Job:
     job = _locked_job(job.pk, JobStatus.PLANNED)
     job.status = JobStatus.CANCELLED
     job.save(update_fields=["status"])
+    facts_publish_on_commit(cohort_id=job.cohort_id)
     return job
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from tenants.governance.models import (
+    Attendance,
     Ballot,
     Decision,
     Elector,
@@ -34,7 +35,31 @@ def meeting_list(*, cohort_id: int) -> QuerySet[Meeting]:
 
 
 def meeting_get(*, cohort_id: int, meeting_id: int) -> Meeting | None:
-    return Meeting.objects.filter(cohort_id=cohort_id, pk=meeting_id).first()
+    return (
+        Meeting.objects.select_related("committee")
+        .filter(cohort_id=cohort_id, pk=meeting_id)
+        .first()
+    )
+
+
+def meeting_find(*, meeting_id: int) -> Meeting | None:
+    """The meeting, whoever may see it: callers check its cohort with coopilote.access."""
+    return (
+        Meeting.objects.select_related("cohort", "committee")
+        .prefetch_related("attendees")
+        .filter(pk=meeting_id)
+        .first()
+    )
+
+
+def meeting_proposals(*, meeting: Meeting) -> QuerySet[Proposal]:
+    """The votes held at (or for) the meeting, with their decision once closed."""
+    return (
+        Proposal.objects.filter(meeting=meeting)
+        .select_related("decision")
+        .prefetch_related("options")
+        .order_by("created_at", "pk")
+    )
 
 
 def committee_get(*, cohort_id: int, committee_id: int) -> Committee | None:
@@ -51,6 +76,19 @@ def attendee_candidates(*, cohort_id: int) -> QuerySet[Member]:
     return (
         Member.objects.filter(
             enrolments__cohort_id=cohort_id, enrolments__status=EnrolmentStatus.ENROLLED
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def meeting_attendee_candidates(*, meeting: Meeting) -> QuerySet[Member]:
+    """Who may be marked present at the meeting: the members enrolled in the cohort today, and
+    those already marked present (who may have withdrawn since)."""
+    return (
+        Member.objects.filter(
+            Q(enrolments__cohort_id=meeting.cohort_id, enrolments__status=EnrolmentStatus.ENROLLED)
+            | Q(pk__in=Attendance.objects.filter(meeting=meeting).values("member_id"))
         )
         .distinct()
         .order_by("first_name", "last_name", "pk")
@@ -158,3 +196,13 @@ def decision_list(*, cohort_id: int) -> QuerySet[Decision]:
         .select_related("proposal", "winning_option")
         .order_by("-closed_at", "-pk")
     )
+
+
+def adopted_decision_list(*, cohort_id: int) -> QuerySet[Decision]:
+    """The cohort's adopted decisions, the latest first: what a pay run may say it applies."""
+    return decision_list(cohort_id=cohort_id).filter(adopted=True)
+
+
+def decision_find(*, decision_id: int) -> Decision | None:
+    """The decision, whatever its cohort: callers check it is the one they expect."""
+    return Decision.objects.select_related("proposal").filter(pk=decision_id).first()

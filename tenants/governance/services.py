@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from coopilote.errors import ApplicationError
 from tenants.cohorts.models import Cohort
+from tenants.cohorts.tasks import facts_publish_on_commit
 from tenants.governance.models import (
     Attendance,
     Ballot,
@@ -93,6 +94,7 @@ def meeting_create(
     ids = _cohort_members(cohort, attendee_ids)
     meeting.save()
     Attendance.objects.bulk_create(Attendance(meeting=meeting, member_id=pk) for pk in ids)
+    facts_publish_on_commit(cohort_id=meeting.cohort_id)
     return meeting
 
 
@@ -100,7 +102,11 @@ def meeting_create(
 def meeting_minutes_record(
     *, meeting: Meeting, minutes: str, attendee_ids: Sequence[int]
 ) -> Meeting:
-    """Write the minutes and the attendance of a meeting (replacing the previous ones)."""
+    """Write the minutes and the attendance of a meeting (replacing the previous ones). They
+    stay amendable (Coopilote has no approval step: a correction agreed later is written
+    here); what a vote decided is in the append-only decision log, which never changes."""
+    # One amendment at a time: two people saving the attendance at once never collide.
+    meeting = Meeting.objects.select_for_update().select_related("cohort").get(pk=meeting.pk)
     ids = _cohort_members(meeting.cohort, attendee_ids)
     meeting.minutes = minutes.strip()
     meeting.save(update_fields=["minutes"])

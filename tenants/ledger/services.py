@@ -28,6 +28,7 @@ from coopilote.totals import Line, totals_of
 from tenants.billing.models import CreditNote, Invoice, Payment, PaymentMethod
 from tenants.billing.numbering import number_next
 from tenants.cohorts.models import Cohort
+from tenants.cohorts.tasks import facts_publish_on_commit
 from tenants.ledger import chart
 from tenants.ledger.models import (
     Account,
@@ -156,6 +157,8 @@ def _post(
             raise
         return existing
     logger.info("Posted %s %s as %s", source_kind, source_id, entry.number)
+    if cohort_id is not None:  # money moved: the national figures follow
+        facts_publish_on_commit(cohort_id=cohort_id)
     return entry
 
 

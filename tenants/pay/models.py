@@ -3,7 +3,8 @@
 A pay run covers one period of one cohort: the amount to share (proposed from the cohort's
 result in the ledger), the share the cohort keeps for its fund, the sharing rule, and one line
 per member. Once decided, a run and its lines never change (database triggers): only the move
-to "exported" is allowed, when the CAE takes it into its payroll. See docs/pay.md.
+to "exported" is allowed, when the CAE takes it into its payroll. A run may name the adopted
+decision of the cohort's vote it applies (tenants.governance). See docs/pay.md.
 """
 
 from __future__ import annotations
@@ -60,6 +61,17 @@ _RUN_FROZEN = (
     "RETURN NEW;"
 )
 
+# A run's decision is an adopted one of the run's own cohort (the decision log never changes,
+# so checking when the link is written is enough).
+_DECISION_IS_THE_COHORTS = (
+    "EXECUTE format('SELECT cohort_id, adopted FROM %I.governance_decision WHERE id = $1', "
+    "TG_TABLE_SCHEMA) INTO decision_cohort_id, decision_adopted USING NEW.decision_id; "
+    "IF decision_cohort_id IS DISTINCT FROM NEW.cohort_id OR NOT decision_adopted THEN "
+    "RAISE EXCEPTION 'Coopilote: a pay run applies an adopted decision of its own cohort' "
+    "USING ERRCODE = '23514'; END IF; "
+    "RETURN NEW;"
+)
+
 # A line changes only while its run is a draft (its run's schema: the trigger's own).
 _LINE_FOLLOWS_RUN = (
     "EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.pay_payrun WHERE status <> ''draft'' "
@@ -102,8 +114,18 @@ class PayRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+"
     )
     computed_at = models.DateTimeField(_("calculée le"))
-    # Today the animateur·rice or CAE staff record the decision the cohort's board took; once
-    # governance exists, the vote that decided it will be linked here (no vote model yet).
+    # The animateur·rice or CAE staff record the cohort's decision (`decided_by`). When the
+    # cohort voted on it in Coopilote, the adopted decision of its log is linked here and
+    # `decided_at` is the time that vote closed; a cohort may also decide in a meeting without
+    # an online vote, and then `decision` stays empty and `decided_at` is when it was recorded.
+    decision = models.ForeignKey(
+        "governance.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pay_runs",
+        verbose_name=_("décision de la coopérative"),
+    )
     decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -175,6 +197,14 @@ class PayRun(models.Model):
                 operation=pgtrigger.Update,
                 declare=[("lines_total", "numeric")],
                 func=_RUN_FROZEN,
+            ),
+            pgtrigger.Trigger(
+                name="pay_run_decision_is_the_cohorts",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                condition=pgtrigger.Q(new__decision__isnull=False),
+                declare=[("decision_cohort_id", "bigint"), ("decision_adopted", "boolean")],
+                func=_DECISION_IS_THE_COHORTS,
             ),
             pgtrigger.Protect(
                 name="decided_pay_run_is_kept",

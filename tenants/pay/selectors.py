@@ -82,7 +82,7 @@ def pay_members_of_period(
 
 def pay_run_list(*, cohort_id: int, settled_only: bool = False) -> QuerySet[PayRun]:
     """A cohort's pay runs, the latest period first (only decided ones with `settled_only`)."""
-    runs = PayRun.objects.filter(cohort_id=cohort_id).select_related("cohort")
+    runs = PayRun.objects.filter(cohort_id=cohort_id).select_related("cohort", "decision__proposal")
     if settled_only:
         runs = runs.settled()
     return runs.order_by("-period_end", "-pk")
@@ -90,7 +90,9 @@ def pay_run_list(*, cohort_id: int, settled_only: bool = False) -> QuerySet[PayR
 
 def pay_run_get(*, pay_run_id: int) -> PayRun | None:
     """The run, whoever may see it: callers check its cohort with coopilote.access."""
-    return PayRun.objects.select_related("cohort").filter(pk=pay_run_id).first()
+    return (
+        PayRun.objects.select_related("cohort", "decision__proposal").filter(pk=pay_run_id).first()
+    )
 
 
 def pay_line_list(*, pay_run: PayRun, member_user_id: int | None = None) -> QuerySet[PayLine]:

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from coopilote.errors import ApplicationError
 from coopilote.money import format_euros, to_cents
 from tenants.cohorts.models import Cohort
+from tenants.cohorts.tasks import facts_publish_on_commit
+from tenants.governance.models import Decision
 from tenants.pay.computation import Sharing, pay_compute
 from tenants.pay.models import PayLine, PayRun, PayRunStatus, SharingRule
 from tenants.pay.selectors import pay_members_of_period, pay_result_of_period
@@ -192,11 +194,33 @@ def pay_run_delete(*, pay_run: PayRun) -> None:
     run.delete()
 
 
+def _check_decision(run: PayRun, decision: Decision) -> None:
+    """The vote a run applies: an adopted decision of the run's own cohort."""
+    if decision.cohort_id != run.cohort_id:
+        raise _refuse(
+            _("Cette décision n'est pas dans le registre de cette coopérative."), "decision"
+        )
+    if not decision.adopted:
+        raise _refuse(
+            _(
+                "Cette décision n'a pas été adoptée (« %(text)s ») : une répartition ne peut "
+                "s'appuyer que sur une décision adoptée."
+            )
+            % {"text": decision.text},
+            "decision",
+        )
+
+
 @transaction.atomic
-def pay_run_decide(*, pay_run: PayRun, by: Any) -> PayRun:
+def pay_run_decide(*, pay_run: PayRun, by: Any, decision: Decision | None = None) -> PayRun:
     """Record the cohort's decision on a draft, as it was computed: refused if the result,
-    the hours or the members changed since (compute it again, and decide again)."""
+    the hours or the members changed since (compute it again, and decide again). `decision`
+    is the adopted vote of the cohort's log that decided it, if it voted in Coopilote; the
+    run is then decided when that vote closed. Without it (a decision taken in a meeting),
+    it is decided now, by `by`."""
     run = _locked_draft(pay_run)
+    if decision is not None:
+        _check_decision(run, decision)
     fresh = PayRun.objects.get(pk=run.pk)
     sharing = _compute(fresh, proposed=False, may_exceed_result=bool(run.above_result_reason))
     stored = sorted(run.lines.values_list("member_id", "hours", "amount"))
@@ -209,9 +233,11 @@ def pay_run_decide(*, pay_run: PayRun, by: Any) -> PayRun:
             )
         )
     run.status = PayRunStatus.DECIDED
-    run.decided_at = timezone.now()
+    run.decision = decision
+    run.decided_at = decision.closed_at if decision is not None else timezone.now()
     run.decided_by = by
-    run.save(update_fields=["status", "decided_at", "decided_by"])
+    run.save(update_fields=["status", "decision", "decided_at", "decided_by"])
+    facts_publish_on_commit(cohort_id=run.cohort_id)
     return run
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from coopilote.errors import ApplicationError
 from tenants.cohorts.models import Cohort, CohortStatus
 from tenants.cohorts.rules import PROGRAMME_RULES, age_on
+from tenants.cohorts.tasks import facts_publish_on_commit
 from tenants.people.models import (
     Committee,
     CommitteeSeat,
@@ -155,6 +156,8 @@ def member_update(*, member: Member, changes: Mapping[str, Any]) -> Member:
             if refusal:
                 raise _refuse(refusal, field="birth_date")
     member.save(update_fields=sorted(changes))
+    for cohort_id in member.enrolments.values_list("cohort_id", flat=True):
+        facts_publish_on_commit(cohort_id=cohort_id)
     return member
 
 
@@ -238,6 +241,7 @@ def member_enrol(*, member: Member, cohort: Cohort, enrolled_on: datetime.date) 
     enrolment = Enrolment(member=member, cohort=cohort, enrolled_on=enrolled_on)
     _full_clean(enrolment, _("Cette inscription ne peut pas être enregistrée."))
     enrolment.save()
+    facts_publish_on_commit(cohort_id=cohort.pk)
     return enrolment
 
 
@@ -267,6 +271,7 @@ def enrolment_withdraw(
     for seat in CommitteeSeat.objects.open().filter(enrolment=enrolment):
         seat.ends_on = max(seat.starts_on, withdrawn_on)
         seat.save(update_fields=["ends_on"])
+    facts_publish_on_commit(cohort_id=enrolment.cohort_id)
     return enrolment
 
 
@@ -288,6 +293,7 @@ def enrolment_record_outcome(
     enrolment.outcome_recorded_on = recorded_on
     _full_clean(enrolment, _("Cette situation de sortie ne peut pas être enregistrée."))
     enrolment.save(update_fields=["outcome", "outcome_detail", "outcome_recorded_on"])
+    facts_publish_on_commit(cohort_id=enrolment.cohort_id)
     return enrolment
 
 

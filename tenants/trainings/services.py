@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from coopilote.errors import ApplicationError
 from tenants.cohorts.models import Cohort
+from tenants.cohorts.tasks import facts_publish_on_commit
 from tenants.trainings.models import Attendance, TrainingSession, TrainingTopic
 from tenants.trainings.selectors import training_members_of_day
 
@@ -173,6 +174,7 @@ def attendance_record(
                 "hours",
             )
     Attendance.objects.filter(session=locked).delete()
+    facts_publish_on_commit(cohort_id=session.cohort_id)
     return Attendance.objects.bulk_create(
         Attendance(
             session=locked,

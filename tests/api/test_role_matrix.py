@@ -1,8 +1,9 @@
 """Every role against every endpoint, in its own CAE and another one: any leak fails.
 
 Roles: anonymous, national coordinator, CAE admin, CAE staff, animateur·rice of cohort X,
-coopérant·e of cohort X (all of CAE alpha), staff of CAE beta, and an account with no role.
-Cohort Y is another cohort of alpha; the requests go to alpha's host (and to the national
+coopérant·e of cohort X (all of CAE alpha), staff of CAE beta, an account with no role, and a
+partner seated on alpha's local committee that supports cohort X. Cohort Y is another cohort of
+alpha; the requests go to alpha's host (and to the national
 site for the network endpoints).
 """
 
@@ -17,6 +18,13 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from coopilote.accounts.models import Role, User
+from network.committees.models import LocalCommittee
+from network.committees.services import (
+    local_committee_create,
+    organisation_get_or_create,
+    partner_person_get_or_create,
+    seat_add,
+)
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae
 from tenants.cohorts.models import Cohort
@@ -31,6 +39,7 @@ ROLES = [
     "member",
     "other_cae_staff",
     "no_role",
+    "partner",
 ]
 
 
@@ -41,6 +50,7 @@ class World:
     cohort_y: Cohort
     users: dict[str, User]
     colleague: User
+    committee: LocalCommittee
 
 
 @pytest.fixture
@@ -61,7 +71,7 @@ def world(cae_alpha: Cae, cae_beta: Cae) -> World:
     users = {
         role: User.objects.create_user(f"{role}@example.org", "x" * 12)
         for role in ROLES
-        if role != "anonymous"
+        if role not in {"anonymous", "partner"}
     }
     User.objects.filter(pk=users["coordinator"].pk).update(is_coordinator=True)
     users["coordinator"].refresh_from_db()
@@ -72,7 +82,21 @@ def world(cae_alpha: Cae, cae_beta: Cae) -> World:
     grant(users["other_cae_staff"], cae_beta, Role.CAE_STAFF)
     colleague = User.objects.create_user("colleague@example.org", "x" * 12)
     grant(colleague, cae_alpha, Role.CAE_STAFF)
-    return World(cae_alpha, cohort_x, cohort_y, users, colleague)
+    committee = local_committee_create(cae=cae_alpha, name="Comité X", cohort_ids=[cohort_x.pk])
+    organisation = organisation_get_or_create(
+        name="Mission locale", kind="mission_locale", town="Vannes"
+    )
+    partner = partner_person_get_or_create(
+        organisation=organisation,
+        first_name="Paule",
+        last_name="Partenaire",
+        email="partner@example.org",
+    )
+    seat_add(committee=committee, person=partner)
+    partner.refresh_from_db()
+    assert partner.user is not None
+    users["partner"] = partner.user
+    return World(cae_alpha, cohort_x, cohort_y, users, colleague, committee)
 
 
 def _client(world: World, role: str, cae: Cae | None) -> Client:
@@ -155,50 +179,115 @@ ENDPOINTS: dict[str, tuple[str, str, str, Any]] = {
     "api pay runs of X": ("cae", "get", "/api/v1/cohorts/{x}/pay-runs/", None),
     "api purchases of Y": ("cae", "get", "/api/v1/cohorts/{y}/purchases/", None),
     "api FEC": ("cae", "get", "/api/v1/ledger/fec/?year_end=2026-12-31", None),
+    "api activity of X": ("cae", "get", "/api/v1/cohorts/{x}/activity/", None),
+    "api activity of Y": ("cae", "get", "/api/v1/cohorts/{y}/activity/", None),
+    "page activity of X": ("cae", "get", "/cooperatives/{x}/activite/", None),
+    "api local committees": ("cae", "get", "/api/v1/local-committees/", None),
+    "api local committee new": (
+        "cae",
+        "post",
+        "/api/v1/local-committees/",
+        {"name": "Comité Y", "cohorts": []},
+    ),
+    "api local committee": ("cae", "get", "/api/v1/local-committees/{c}/", None),
+    "api local committee seat": (
+        "cae",
+        "post",
+        "/api/v1/local-committees/{c}/seats/",
+        {
+            "organisation": {"name": "Ville", "kind": "municipality", "town": "Vannes"},
+            "first_name": "Yves",
+            "last_name": "Élu",
+            "email": "elu@example.org",
+        },
+    ),
+    "api local committee meeting": (
+        "cae",
+        "post",
+        "/api/v1/local-committees/{c}/meetings/",
+        {"held_on": "2027-02-01", "agenda": "Bilan"},
+    ),
+    "page local committees": ("cae", "get", "/comites-locaux/", None),
+    "page local committee": ("cae", "get", "/comites-locaux/{c}/", None),
+    "api partner organisations": ("network", "get", "/api/v1/partner-organisations/", None),
+    "page partner organisations": ("network", "get", "/partenaires/", None),
+    "api training new for X": (
+        "cae",
+        "post",
+        "/api/v1/cohorts/{x}/trainings/",
+        {
+            "topic": "other",
+            "title": "Découverte",
+            "trainer_name": "Ana",
+            "date": "2027-02-01",
+            "starts_at": "09:00",
+            "ends_at": "12:00",
+        },
+    ),
+    "api service new for X": (
+        "cae",
+        "post",
+        "/api/v1/cohorts/{x}/services/",
+        {"name": "Jardinage", "unit": "hour", "unit_price_excl_vat": "20.00", "vat_rate": "20.0"},
+    ),
 }
 
 # Expected status per endpoint, in the order of ROLES.
 # fmt: off
 EXPECTED: dict[str, list[int]] = {
-    #                          anon coord admin staff anim member other none
-    "api cohort list":         [403, 200, 200, 200, 200, 200, 403, 403],
-    "api cohort create":       [403, 403, 201, 201, 403, 403, 403, 403],
-    "api cohort X":            [403, 200, 200, 200, 200, 200, 403, 403],
-    "api cohort Y":            [403, 200, 200, 200, 404, 404, 403, 403],
-    "api cohort X edit":       [403, 403, 200, 200, 403, 403, 403, 403],
-    "api cohort X transition": [403, 403, 200, 200, 403, 403, 403, 403],
-    "api cohort X animateurs": [403, 403, 201, 201, 403, 403, 403, 403],
-    "api member list":         [403, 403, 200, 200, 200, 403, 403, 403],
-    "api cae list":            [403, 200, 403, 403, 403, 403, 403, 403],
-    "api cae register":        [403, 201, 403, 403, 403, 403, 403, 403],
-    "page cae home":           [200, 200, 200, 200, 200, 200, 403, 403],
-    "page cohort new":         [302, 403, 200, 200, 403, 403, 403, 403],
-    "page cohort X":           [302, 200, 200, 200, 200, 200, 403, 403],
-    "page cohort Y":           [302, 200, 200, 200, 404, 404, 403, 403],
-    "page members":            [302, 403, 200, 200, 200, 403, 403, 403],
-    "page team":               [302, 403, 200, 200, 403, 403, 403, 403],
-    "api services of X":       [403, 403, 200, 200, 200, 200, 403, 403],
-    "api services of Y":       [403, 403, 200, 200, 404, 404, 403, 403],
-    "api clients":             [403, 403, 200, 200, 200, 200, 403, 403],
-    "api team":                [403, 403, 200, 200, 403, 403, 403, 403],
-    "page member new":         [302, 403, 200, 200, 403, 403, 403, 403],
-    "page cae index":          [302, 200, 403, 403, 403, 403, 403, 403],
-    "page cae new":            [302, 200, 403, 403, 403, 403, 403, 403],
-    "api invoices of X":       [403, 403, 200, 200, 200, 200, 403, 403],
-    "api invoices of Y":       [403, 403, 200, 200, 404, 404, 403, 403],
-    "api invoices":            [403, 403, 200, 200, 200, 200, 403, 403],
-    "api quotes of X":         [403, 403, 200, 200, 200, 200, 403, 403],
-    "api jobs of Y":           [403, 403, 200, 200, 404, 404, 403, 403],
-    "api numbering":           [403, 403, 200, 403, 403, 403, 403, 403],
-    "page invoices of X":      [302, 403, 200, 200, 200, 200, 403, 403],
-    "page invoices":           [302, 403, 200, 200, 200, 200, 403, 403],
-    "page numbering":          [302, 403, 200, 403, 403, 403, 403, 403],
-    "api proposals of X":      [403, 403, 200, 200, 200, 200, 403, 403],
-    "api proposals of Y":      [403, 403, 200, 200, 404, 404, 403, 403],
-    "api trainings of X":      [403, 403, 200, 200, 200, 200, 403, 403],
-    "api pay runs of X":       [403, 403, 200, 200, 200, 200, 403, 403],
-    "api purchases of Y":      [403, 403, 200, 200, 404, 404, 403, 403],
-    "api FEC":                 [403, 403, 200, 200, 403, 403, 403, 403],
+    #                          anon coord admin staff anim member other none partner
+    "api cohort list":         [403, 200, 200, 200, 200, 200, 403, 403, 200],
+    "api cohort create":       [403, 403, 201, 201, 403, 403, 403, 403, 403],
+    "api cohort X":            [403, 200, 200, 200, 200, 200, 403, 403, 200],
+    "api cohort Y":            [403, 200, 200, 200, 404, 404, 403, 403, 404],
+    "api cohort X edit":       [403, 403, 200, 200, 403, 403, 403, 403, 403],
+    "api cohort X transition": [403, 403, 200, 200, 403, 403, 403, 403, 403],
+    "api cohort X animateurs": [403, 403, 201, 201, 403, 403, 403, 403, 403],
+    "api member list":         [403, 403, 200, 200, 200, 403, 403, 403, 403],
+    "api cae list":            [403, 200, 403, 403, 403, 403, 403, 403, 403],
+    "api cae register":        [403, 201, 403, 403, 403, 403, 403, 403, 403],
+    "page cae home":           [200, 200, 200, 200, 200, 200, 403, 403, 200],
+    "page cohort new":         [302, 403, 200, 200, 403, 403, 403, 403, 403],
+    "page cohort X":           [302, 200, 200, 200, 200, 200, 403, 403, 200],
+    "page cohort Y":           [302, 200, 200, 200, 404, 404, 403, 403, 404],
+    "page members":            [302, 403, 200, 200, 200, 403, 403, 403, 403],
+    "page team":               [302, 403, 200, 200, 403, 403, 403, 403, 403],
+    "api services of X":       [403, 403, 200, 200, 200, 200, 403, 403, 403],
+    "api services of Y":       [403, 403, 200, 200, 404, 404, 403, 403, 404],
+    "api clients":             [403, 403, 200, 200, 200, 200, 403, 403, 403],
+    "api team":                [403, 403, 200, 200, 403, 403, 403, 403, 403],
+    "page member new":         [302, 403, 200, 200, 403, 403, 403, 403, 403],
+    "page cae index":          [302, 200, 403, 403, 403, 403, 403, 403, 403],
+    "page cae new":            [302, 200, 403, 403, 403, 403, 403, 403, 403],
+    "api invoices of X":       [403, 403, 200, 200, 200, 200, 403, 403, 403],
+    "api invoices of Y":       [403, 403, 200, 200, 404, 404, 403, 403, 404],
+    "api invoices":            [403, 403, 200, 200, 200, 200, 403, 403, 403],
+    "api quotes of X":         [403, 403, 200, 200, 200, 200, 403, 403, 403],
+    "api jobs of Y":           [403, 403, 200, 200, 404, 404, 403, 403, 404],
+    "api numbering":           [403, 403, 200, 403, 403, 403, 403, 403, 403],
+    "page invoices of X":      [302, 403, 200, 200, 200, 200, 403, 403, 403],
+    "page invoices":           [302, 403, 200, 200, 200, 200, 403, 403, 403],
+    "page numbering":          [302, 403, 200, 403, 403, 403, 403, 403, 403],
+    "api proposals of X":      [403, 403, 200, 200, 200, 200, 403, 403, 403],
+    "api proposals of Y":      [403, 403, 200, 200, 404, 404, 403, 403, 404],
+    "api trainings of X":      [403, 403, 200, 200, 200, 200, 403, 403, 403],
+    "api pay runs of X":       [403, 403, 200, 200, 200, 200, 403, 403, 403],
+    "api purchases of Y":      [403, 403, 200, 200, 404, 404, 403, 403, 404],
+    "api FEC":                 [403, 403, 200, 200, 403, 403, 403, 403, 403],
+    "api activity of X":       [403, 200, 200, 200, 200, 200, 403, 403, 200],
+    "api activity of Y":       [403, 200, 200, 200, 404, 404, 403, 403, 404],
+    "page activity of X":      [302, 200, 200, 200, 200, 200, 403, 403, 200],
+    "api local committees":    [403, 200, 200, 200, 200, 200, 403, 403, 200],
+    "api local committee new": [403, 403, 201, 201, 403, 403, 403, 403, 403],
+    "api local committee":     [403, 404, 200, 200, 404, 404, 403, 403, 200],
+    "api local committee seat":[403, 403, 201, 201, 403, 403, 403, 403, 403],
+    "api local committee meeting": [403, 403, 201, 201, 403, 403, 403, 403, 403],
+    "page local committees":   [302, 403, 200, 200, 403, 403, 403, 403, 200],
+    "page local committee":    [302, 404, 200, 200, 404, 404, 403, 403, 200],
+    "api partner organisations": [403, 200, 403, 403, 403, 403, 403, 403, 403],
+    "page partner organisations": [302, 200, 403, 403, 403, 403, 403, 403, 403],
+    "api training new for X":  [403, 403, 201, 201, 201, 403, 403, 403, 403],
+    "api service new for X":   [403, 403, 201, 201, 201, 201, 403, 403, 403],
 }
 # fmt: on
 
@@ -207,7 +296,7 @@ EXPECTED: dict[str, list[int]] = {
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix(world: World, endpoint: str, role: str) -> None:
     site, method, template, body = ENDPOINTS[endpoint]
-    path = template.format(x=world.cohort_x.pk, y=world.cohort_y.pk)
+    path = template.format(x=world.cohort_x.pk, y=world.cohort_y.pk, c=world.committee.pk)
     if body == "cae":
         body = _cae_payload()
     elif isinstance(body, dict):
@@ -237,7 +326,7 @@ def test_cohort_roles_list_only_their_cohorts(world: World, role: str) -> None:
 
 
 def test_a_role_in_alpha_opens_nothing_in_beta(world: World, cae_beta: Cae) -> None:
-    for role in ("cae_admin", "cae_staff", "animateur", "member"):
+    for role in ("cae_admin", "cae_staff", "animateur", "member", "partner"):
         client = site_client(cae_beta)
         client.force_login(world.users[role])
         assert client.get("/api/v1/cohorts/").status_code == 403, role

@@ -15,6 +15,7 @@ from django_tenants.utils import schema_context, tenant_context
 from pytest_django.fixtures import Settings
 
 from coopilote.accounts.models import Membership, Role, User
+from network.committees.models import PartnerPerson, Seat
 from network.payments.models import PaymentEvent
 from network.registry.models import Cae
 from tenants.billing.models import CreditNote, Invoice, InvoiceLine, NumberCounter, Payment
@@ -102,7 +103,12 @@ def _demo_setup() -> str:
 
 
 def _row_counts() -> dict[str, int]:
-    counts = {"accounts": User.objects.count(), "memberships": Membership.objects.count()}
+    counts = {
+        "accounts": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "partners": PartnerPerson.objects.count(),
+        "seats": Seat.objects.count(),
+    }
     for slug in EXPECTED_COHORTS:
         with tenant_context(Cae.objects.get(slug=slug)):
             for model in TENANT_MODELS:
@@ -210,6 +216,26 @@ def test_demo_setup_builds_realistic_cohorts_once(
         )
         assert not Guardian.objects.exists()
     assert len(files_after_first_run) == 10 + 2 * 5  # authorisations, then 2 receipts a cohort
+
+    # And each CAE has its local committee; its partners read the cohorts it supports
+    assert "  - partenaire@sitelle.localhost (partenaire, Comité local de Vannes)\n" in first_output
+    assert Seat.objects.filter(committee__name="Comité local de Vannes").count() == 3
+    assert Seat.objects.filter(committee__name="Comité local de Lorient").count() == 4
+    sitelle = Cae.objects.get(slug="sitelle")
+    with tenant_context(sitelle):
+        supported = set(
+            Cohort.objects.filter(name__in=["Ker Coop (Kercado)", "La Belle Coop"]).values_list(
+                "pk", flat=True
+            )
+        )
+    assert (
+        set(
+            Membership.objects.active()
+            .filter(user__email="partenaire@sitelle.localhost", cae=sitelle, role=Role.PARTNER)
+            .values_list("cohort_id", flat=True)
+        )
+        == supported
+    )
 
     # And the national coordinator sees the network without any role in a CAE
     coordinator = User.objects.get(email="coordination@coopilote.localhost")

@@ -36,6 +36,13 @@ from coopilote.errors import ApplicationError
 from coopilote.money import to_cents
 from coopilote.payments import DUMMY
 from coopilote.tenancy import current_cae, current_schema, site_host
+from network.committees.models import LocalCommittee
+from network.committees.services import (
+    local_committee_create,
+    organisation_get_or_create,
+    partner_person_get_or_create,
+    seat_add,
+)
 from network.payments.services import dummy_payment_events, webhook_receive
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae
@@ -695,6 +702,139 @@ DEMO_ACCOUNTS = [
 ]
 
 
+@dataclass(frozen=True)
+class DemoPartner:
+    organisation: str
+    kind: str
+    town: str
+    first_name: str
+    last_name: str
+    email: str
+    job_title: str
+
+
+@dataclass(frozen=True)
+class DemoLocalCommittee:
+    cae: str
+    name: str
+    cohorts: tuple[str, ...]  # cohort names
+    since: datetime.date
+    partners: tuple[DemoPartner, ...]
+
+
+# Each CAE's local committee: the partners the seeds name (Mission locale, the city, the youth
+# hostel, associations, companies). The first partner of each signs in with the demo password.
+DEMO_LOCAL_COMMITTEES = (
+    DemoLocalCommittee(
+        cae="sitelle",
+        name="Comité local de Vannes",
+        cohorts=("Ker Coop (Kercado)", "La Belle Coop"),
+        since=D(2017, 1, 9),
+        partners=(
+            DemoPartner(
+                "Mission locale du Pays de Vannes",
+                "mission_locale",
+                "Vannes",
+                "Soizic",
+                "Le Floch",
+                "partenaire@sitelle.localhost",
+                "Conseillère insertion",
+            ),
+            DemoPartner(
+                "Ville de Vannes",
+                "municipality",
+                "Vannes",
+                "Hervé",
+                "Daniel",
+                "politique.ville@vannes.localhost",
+                "Chargé de mission politique de la ville",
+            ),
+            DemoPartner(
+                "Maison de quartier de Kercado",
+                "association",
+                "Vannes",
+                "Fatima",
+                "Benali",
+                "kercado@associations.localhost",
+                "Coordinatrice",
+            ),
+        ),
+    ),
+    DemoLocalCommittee(
+        cae="lorient",
+        name="Comité local de Lorient",
+        cohorts=("CJS de Lorient",),
+        since=D(2026, 3, 2),
+        partners=(
+            DemoPartner(
+                "Mission locale du Pays de Lorient",
+                "mission_locale",
+                "Lorient",
+                "Loïc",
+                "Caradec",
+                "partenaire@lorient.localhost",
+                "Conseiller jeunesse",
+            ),
+            DemoPartner(
+                "Ville de Lorient",
+                "municipality",
+                "Lorient",
+                "Anne",
+                "Jaouen",
+                "jeunesse@lorient.localhost",
+                "Service jeunesse",
+            ),
+            DemoPartner(
+                "Auberge de jeunesse de Lorient",
+                "youth_hostel",
+                "Lorient",
+                "Marc",
+                "Le Roux",
+                "auberge@lorient.localhost",
+                "Directeur",
+            ),
+            DemoPartner(
+                "Chantier naval du Ter",
+                "company",
+                "Lorient",
+                "Claire",
+                "Tanguy",
+                "contact@chantier-ter.localhost",
+                "Gérante",
+            ),
+        ),
+    ),
+)
+
+
+def local_committee_build(*, plan: DemoLocalCommittee, cae: Cae) -> None:
+    """The CAE's local committee, its partners seated (and invited) once; idempotent."""
+    if LocalCommittee.objects.filter(cae=cae, name=plan.name).exists():
+        return
+    with tenant_context(cae):
+        cohort_ids = list(Cohort.objects.filter(name__in=plan.cohorts).values_list("pk", flat=True))
+    committee = local_committee_create(cae=cae, name=plan.name, cohort_ids=cohort_ids)
+    for number, partner in enumerate(plan.partners):
+        if number == 0 and not User.objects.filter(email=partner.email).exists():
+            User.objects.create_user(
+                partner.email,
+                DEMO_PASSWORD,
+                first_name=partner.first_name,
+                last_name=partner.last_name,
+            )
+        organisation = organisation_get_or_create(
+            name=partner.organisation, kind=partner.kind, town=partner.town
+        )
+        person = partner_person_get_or_create(
+            organisation=organisation,
+            first_name=partner.first_name,
+            last_name=partner.last_name,
+            email=partner.email,
+            job_title=partner.job_title,
+        )
+        seat_add(committee=committee, person=person, joined_on=plan.since)
+
+
 def authorisation_pdf(title: bytes = b"Autorisation parentale") -> bytes:
     """A minimal but valid one-page PDF, standing in for a signed parental authorisation (or,
     with another `title`, for a receipt)."""
@@ -1220,10 +1360,16 @@ class Command(BaseCommand):
                         raise CommandError(
                             f"{plan.name} : {error.message} {error.details}"
                         ) from error
+        for committee_plan in DEMO_LOCAL_COMMITTEES:
+            local_committee_build(plan=committee_plan, cae=caes[committee_plan.cae])
         self.stdout.write(self.style.SUCCESS("Réseau de démonstration prêt."))
         self.stdout.write(f"Comptes (mot de passe « {DEMO_PASSWORD} ») :")
         for email, *_rest in DEMO_ACCOUNTS:
             self.stdout.write(f"  - {email}")
+        for committee_plan in DEMO_LOCAL_COMMITTEES:
+            self.stdout.write(
+                f"  - {committee_plan.partners[0].email} (partenaire, {committee_plan.name})"
+            )
         self.stdout.write("Coopératives :")
         for slug, demo_cae in DEMO_CAES.items():
             with tenant_context(caes[slug]):

@@ -33,6 +33,7 @@ SHARED_APPS = [
     "network.payments",
     "network.skillgrid",
     "network.committees",
+    "network.indicators",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -211,6 +212,12 @@ SPECTACULAR_SETTINGS = {
         "PayRunStatusEnum": "tenants.pay.models.PayRunStatus.choices",
         "MeetingKindEnum": "tenants.governance.models.MeetingKind.choices",
         "ProposalKindEnum": "tenants.governance.models.ProposalKind.choices",
+        "SkillCategoryEnum": "network.skillgrid.models.SkillCategory.choices",
+        "SkillAssessmentStatusEnum": "tenants.skills.models.AssessmentStatus.choices",
+        "ProgrammeEnum": "tenants.cohorts.models.Programme.choices",  # = SkillProgramme's
+        "PurchaseCategoryEnum": "tenants.ledger.models.PurchaseCategory.choices",
+        "ProposalStatusEnum": "tenants.governance.models.ProposalStatus.choices",
+        "ServiceUnitEnum": "tenants.commerce.models.ServiceUnit.choices",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

@@ -48,4 +48,23 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=9, minute=0),
         "kwargs": {"task_name": "billing.invoice_reminders"},
     },
+    # Votes close at their closing time without anyone clicking (5 minutes late at most).
+    "close-due-votes": {
+        "task": "registry.tenant_fanout",
+        "schedule": crontab(minute="*/5"),
+        "kwargs": {"task_name": "governance.proposals_close_due"},
+    },
+    # The outbox sweep: one task walks public and every CAE schema (cheaper than a message per
+    # CAE); a sweep not started within the minute is dropped, the next one does its work.
+    "outbox-relay": {
+        "task": "tasking.outbox_relay_all",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # The national figures follow each change through the outbox; every night they are also
+    # recomputed from every CAE's schema, which catches anything the incremental path missed.
+    "indicators-rebuild": {
+        "task": "indicators.rebuild",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

@@ -252,3 +252,102 @@ def test_the_animateur_records_a_meeting_with_attendance(voting: Voting) -> None
     assert sorted(response.json()["attendees"]) == ["Lina", "Yanis"]
     assert refused.status_code == 403
     assert [meeting["agenda"] for meeting in listed.json()] == ["Choix des prix"]
+
+
+def _meeting(voting: Voting) -> dict[str, Any]:
+    world = voting.world
+    response = _send(
+        world.client("animateur"),
+        f"/api/v1/cohorts/{world.cohort.pk}/meetings/",
+        {
+            "kind": "assembly",
+            "held_on": "2026-07-02",
+            "agenda": "Choix de la règle de répartition",
+            "attendees": [voting.lina.pk],
+        },
+    )
+    assert response.status_code == 201, response.content
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _patch(client: HttpClient, url: str, data: dict[str, Any]) -> Any:
+    return client.patch(url, data=json.dumps(data), content_type="application/json")
+
+
+def test_a_meeting_with_its_votes_and_their_decisions(voting: Voting) -> None:
+    world = voting.world
+    meeting = _meeting(voting)
+    linked = _opened(world, question="Parts égales ?", meeting=meeting["id"])
+    _send(world.client("coop_member"), f"/api/v1/proposals/{linked['id']}/vote/", {"option": None})
+    _send(world.client("animateur"), f"/api/v1/proposals/{linked['id']}/close/")
+    _proposal(world, question="Sans réunion ?")
+
+    response = world.client("coop_member").get(f"/api/v1/meetings/{meeting['id']}/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["agenda"], body["attendees"], body["attendee_ids"]) == (
+        "Choix de la règle de répartition",
+        ["Lina"],
+        [voting.lina.pk],
+    )
+    assert [(vote["question"], vote["status"]) for vote in body["proposals"]] == [
+        ("Parts égales ?", "closed")
+    ]
+    assert body["proposals"][0]["decision"]["text"].startswith("Non adoptée")
+
+
+def test_the_animateur_amends_minutes_and_attendance(voting: Voting) -> None:
+    world = voting.world
+    meeting = _meeting(voting)
+    url = f"/api/v1/meetings/{meeting['id']}/"
+
+    minutes_only = _patch(world.client("animateur"), url, {"minutes": "Prorata retenu."})
+    attendance = _patch(
+        world.client("staff"), url, {"attendees": [voting.lina.pk, voting.yanis.pk]}
+    )
+
+    assert minutes_only.status_code == 200, minutes_only.content
+    assert minutes_only.json()["attendee_ids"] == [voting.lina.pk]
+    assert attendance.status_code == 200
+    assert (attendance.json()["minutes"], attendance.json()["attendee_ids"]) == (
+        "Prorata retenu.",
+        sorted([voting.lina.pk, voting.yanis.pk]),
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("coop_member", 403), ("other_animateur", 404), ("other_member", 404), ("coordinator", 403)],
+)
+def test_only_animateurs_and_staff_amend_a_meeting(
+    voting: Voting, persona: str, status: int
+) -> None:
+    meeting = _meeting(voting)
+
+    response = _patch(
+        voting.world.client(persona), f"/api/v1/meetings/{meeting['id']}/", {"minutes": "X"}
+    )
+
+    assert response.status_code == status
+    read = voting.world.client("animateur").get(f"/api/v1/meetings/{meeting['id']}/")
+    assert read.json()["minutes"] == ""
+
+
+def test_an_attendee_from_another_cohort_is_refused(voting: Voting) -> None:
+    world = voting.world
+    meeting = _meeting(voting)
+    with tenant_context(world.cae):
+        stranger = member_in(world.other_cohort, "Inès", "Roux")
+
+    response = _patch(
+        world.client("animateur"),
+        f"/api/v1/meetings/{meeting['id']}/",
+        {"minutes": "AG", "attendees": [stranger.pk]},
+    )
+
+    assert response.status_code == 400
+    assert "coopérant·es de la coopérative" in response.content.decode()
+    read = world.client("animateur").get(f"/api/v1/meetings/{meeting['id']}/").json()
+    assert (read["minutes"], read["attendee_ids"]) == ("", [voting.lina.pk])

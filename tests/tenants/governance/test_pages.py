@@ -12,12 +12,14 @@ from tenants.governance.models import (
     Ballot,
     Decision,
     Meeting,
+    MeetingKind,
     Participation,
     Proposal,
     ProposalStatus,
 )
+from tenants.governance.services import ballot_cast, meeting_create, proposal_close
 from tests.conftest import World
-from tests.tenants.governance.helpers import in_a_week, member_in, option, proposal
+from tests.tenants.governance.helpers import D, in_a_week, member_in, option, proposal
 
 
 def _url(world: World, page: str = "decisions") -> str:
@@ -175,3 +177,127 @@ def test_the_animateur_records_a_meeting_and_members_read_it(voting: World) -> N
         assert list(Meeting.objects.get().attendees.values_list("first_name", flat=True)) == [
             "Lina"
         ]
+
+
+def _assembly(world: World, **fields: Any) -> Meeting:
+    with tenant_context(world.cae):
+        lina = world.cohort.enrolments.get(member__first_name="Lina").member
+        return meeting_create(
+            cohort=world.cohort,
+            kind=MeetingKind.ASSEMBLY,
+            held_on=D(2026, 7, 2),
+            agenda="Choix de la règle de répartition",
+            attendee_ids=[lina.pk],
+            **fields,
+        )
+
+
+def test_each_meeting_of_the_list_links_to_its_page(voting: World) -> None:
+    meeting = _assembly(voting)
+
+    page = voting.client("coop_member").get(_url(voting, "reunions"))
+
+    assert f'href="/cooperatives/{voting.cohort.pk}/reunions/{meeting.pk}/"' in (
+        page.content.decode()
+    )
+
+
+def test_the_meeting_page_shows_agenda_attendance_minutes_and_its_votes(voting: World) -> None:
+    meeting = _assembly(voting, minutes="Deux règles proposées.")
+    with tenant_context(voting.cae):
+        animateur = voting.personas["animateur"]
+        vote = proposal(voting.cohort, animateur, question="Parts égales ?", meeting=meeting)
+        ballot_cast(
+            proposal=vote,
+            member=voting.cohort.enrolments.get(member__first_name="Lina").member,
+            option=option(vote, "Pour"),
+        )
+        decision = proposal_close(proposal=vote)
+        proposal(voting.cohort, animateur, question="Sans réunion ?")
+
+    page = voting.client("coop_member").get(_url(voting, f"reunions/{meeting.pk}"))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Choix de la règle de répartition" in html
+    assert "Lina L." in html
+    assert "Deux règles proposées." in html
+    assert "Parts égales ?" in html
+    assert "Adoptée." in html
+    assert f"/cooperatives/{voting.cohort.pk}/decisions/#decision-{decision.pk}" in html
+    assert "Sans réunion ?" not in html
+    assert 'name="minutes"' not in html  # a coopérant·e reads only
+
+
+def test_the_animateur_amends_the_minutes_and_the_attendance(voting: World) -> None:
+    meeting = _assembly(voting)
+    with tenant_context(voting.cae):
+        yanis = voting.cohort.enrolments.get(member__first_name="Yanis").member
+
+    page = voting.client("animateur").get(_url(voting, f"reunions/{meeting.pk}"))
+    amended = voting.client("animateur").post(
+        _url(voting, f"reunions/{meeting.pk}"),
+        {"minutes": "Règle au prorata des heures retenue.", "attendees": [yanis.pk]},
+    )
+
+    assert 'name="minutes"' in page.content.decode()
+    assert amended.status_code == 302
+    with tenant_context(voting.cae):
+        meeting.refresh_from_db()
+        assert meeting.minutes == "Règle au prorata des heures retenue."
+        assert list(meeting.attendees.values_list("first_name", flat=True)) == ["Yanis"]
+
+
+def test_a_member_of_another_cohort_is_refused_as_attendee(voting: World) -> None:
+    meeting = _assembly(voting)
+    with tenant_context(voting.cae):
+        stranger = member_in(voting.other_cohort, "Inès", "Roux")
+
+    response = voting.client("animateur").post(
+        _url(voting, f"reunions/{meeting.pk}"), {"minutes": "AG", "attendees": [stranger.pk]}
+    )
+
+    assert response.status_code == 400
+    with tenant_context(voting.cae):
+        meeting.refresh_from_db()
+        assert meeting.minutes == ""
+        assert list(meeting.attendees.values_list("first_name", flat=True)) == ["Lina"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "get_status", "post_status"),
+    [
+        ("coop_member", 200, 403),
+        ("staff", 200, 302),
+        ("other_animateur", 404, 404),
+        ("other_member", 404, 404),
+        ("coordinator", 403, 403),
+    ],
+)
+def test_who_reads_and_who_amends_a_meeting(
+    voting: World, persona: str, get_status: int, post_status: int
+) -> None:
+    meeting = _assembly(voting)
+    url = _url(voting, f"reunions/{meeting.pk}")
+
+    read = voting.client(persona).get(url)
+    amended = voting.client(persona).post(url, {"minutes": "Modifié", "attendees": []})
+
+    assert (read.status_code, amended.status_code) == (get_status, post_status)
+    with tenant_context(voting.cae):
+        meeting.refresh_from_db()
+        assert meeting.minutes == ("Modifié" if post_status == 302 else "")
+
+
+def test_a_meeting_of_another_cohort_is_not_found_here(voting: World) -> None:
+    with tenant_context(voting.cae):
+        elsewhere = meeting_create(
+            cohort=voting.other_cohort,
+            kind=MeetingKind.ASSEMBLY,
+            held_on=D(2026, 7, 2),
+            agenda="AG d'Auray",
+        )
+
+    response = voting.client("animateur").get(_url(voting, f"reunions/{elsewhere.pk}"))
+
+    assert response.status_code == 404

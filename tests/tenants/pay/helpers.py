@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from coopilote.accounts.models import User
 from tenants.cohorts.models import Cohort
 from tenants.commerce.models import Client, Job
@@ -14,6 +16,13 @@ from tenants.commerce.services import (
     job_mark_done,
     job_member_assign,
     job_slot_add,
+)
+from tenants.governance.models import Decision, ProposalKind
+from tenants.governance.services import (
+    ballot_cast,
+    proposal_close,
+    proposal_create,
+    proposal_open,
 )
 from tenants.people.models import Enrolment, Member
 from tests.tenants.commerce.factories import ClientFactory
@@ -61,3 +70,29 @@ def job_done(
 def revenue(person: User, cohort: Cohort, amount_excl_vat: str, on: datetime.date) -> None:
     """An issued invoice of `amount_excl_vat` HT for the cohort, booked on `on`."""
     issued_invoice(person, cohort=cohort, issued_on=on, lines=(("1", amount_excl_vat, "20.0"),))
+
+
+def vote_decision(
+    cohort: Cohort,
+    by: User,
+    *,
+    adopted: bool = True,
+    question: str = "Répartir au prorata des heures ?",
+) -> Decision:
+    """A yes/no vote of the cohort, closed: its first member votes "Pour" (adopted) or
+    "Contre" (rejected); no quorum, so that one ballot decides."""
+    voter = Enrolment.objects.filter(cohort=cohort).order_by("pk").first()
+    assert voter is not None, "the cohort needs a member to vote"
+    vote = proposal_open(
+        proposal=proposal_create(
+            cohort=cohort,
+            by=by,
+            question=question,
+            kind=ProposalKind.YES_NO,
+            closes_at=timezone.now() + datetime.timedelta(days=7),
+            quorum_percent=0,
+        )
+    )
+    choice = vote.options.get(label="Pour" if adopted else "Contre")
+    ballot_cast(proposal=vote, member=voter.member, option=choice)
+    return proposal_close(proposal=vote)

@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.utils import timezone
 
 from coopilote.accounts.models import User
 from coopilote.errors import ApplicationError
@@ -13,7 +14,16 @@ from network.registry.models import Cae
 from tenants.pay.export import COLUMNS, payroll_export
 from tenants.pay.models import PayRun, PayRunStatus, SharingRule
 from tenants.pay.services import pay_run_create, pay_run_decide
-from tests.tenants.pay.helpers import JULY, D, M, job_done, member_in, revenue, summer_cohort
+from tests.tenants.pay.helpers import (
+    JULY,
+    D,
+    M,
+    job_done,
+    member_in,
+    revenue,
+    summer_cohort,
+    vote_decision,
+)
 
 
 @pytest.fixture
@@ -54,6 +64,7 @@ def test_the_payroll_file(decided: PayRun, person: User, cae_alpha: Cae) -> None
             decided.lines.get(member__first_name="Zoé").member.birth_date.strftime("%d/%m/%Y"),
             "2,50",
             "65,85",
+            "",
         ],
         [
             *common,
@@ -62,8 +73,9 @@ def test_the_payroll_file(decided: PayRun, person: User, cae_alpha: Cae) -> None
             decided.lines.get(member__first_name="Lina").member.birth_date.strftime("%d/%m/%Y"),
             "7,50",
             "197,53",
+            "",
         ],
-        [*common, "Part gardée par la coopérative", "", "", "", "37,63"],
+        [*common, "Part gardée par la coopérative", "", "", "", "37,63", ""],
     ]
     decided.refresh_from_db()
     assert decided.status == PayRunStatus.EXPORTED
@@ -99,3 +111,32 @@ def test_a_draft_is_not_exported(in_alpha: Cae, person: User) -> None:
 
     run.refresh_from_db()
     assert run.status == PayRunStatus.DRAFT
+
+
+def test_the_payroll_file_cites_the_vote_that_decided_the_run(in_alpha: Cae, person: User) -> None:
+    cohort = summer_cohort(name="CJS de Vannes")
+    lina = member_in(cohort, "Lina", "Le Goff")
+    job_done(cohort, D(2026, 7, 3), {lina: "7.5"})
+    revenue(person, cohort, "500.00", D(2026, 7, 20))
+    decision = vote_decision(cohort, person, question="Répartir au prorata des heures ?")
+    run = pay_run_create(
+        cohort=cohort,
+        period_start=JULY[0],
+        period_end=JULY[1],
+        sharing_rule=SharingRule.PRO_RATA_HOURS,
+        retained_rate=M("0"),
+        by=person,
+    )
+    pay_run_decide(pay_run=run, by=person, decision=decision)
+
+    payroll = payroll_export(pay_run=run, by=person)
+
+    rows = list(
+        csv.reader(io.StringIO(payroll.content.decode("utf-8-sig"), newline=""), delimiter=";")
+    )
+    closed_on = timezone.localtime(decision.closed_at).strftime("%d/%m/%Y")
+    cited = (
+        f"Vote n° {decision.pk} clos le {closed_on} : Répartir au prorata des heures ? — Adoptée."
+    )
+    assert rows[0][-1] == "Décision de la coopérative"
+    assert [row[-1] for row in rows[1:]] == [cited, cited]

@@ -1,0 +1,153 @@
+"""National dashboard: the public fact store versus visiting each CAE's schema in turn.
+
+Builds N real CAEs (schemas cloned from the template, as in production) with 10 cohorts of 8
+members each, fills the store with a full rebuild (timed too), then measures, at 50 and at N
+CAEs, the dashboard's server time (the coordinator's `/indicateurs/` page through Django's test
+client: every query and the rendering) against the naive way: entering each CAE's schema and
+computing its cohorts' figures there.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import statistics
+import time
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+from django_tenants.utils import tenant_context
+
+from coopilote.accounts.models import User
+from coopilote.facts import facts_compute
+from network.indicators.selectors import Filters, indicator_table, indicator_totals
+from network.indicators.services import facts_rebuild
+from network.registry.fictional import fictional_identity
+from network.registry.models import Cae
+from network.registry.services import cae_provision, normalised_identity, schema_name_for
+
+PROGRAMMES = ("CJS", "CJM", "CT")
+DEPARTMENTS = ("56", "29", "35", "22", "44", "75", "93", "13", "69", "33")
+
+
+def _populate(number: int) -> None:
+    """10 cohorts of 8 members in the current CAE's schema (rows written directly)."""
+    from tenants.cohorts.models import Cohort
+    from tenants.people.models import Enrolment, Member
+
+    year = 2020 + number % 7
+    cohorts = Cohort.objects.bulk_create(
+        Cohort(
+            name=f"Coopérative {index}",
+            programme=PROGRAMMES[index % 3],
+            status="closed",
+            starts_on=datetime.date(year, 6, 1),
+            ends_on=datetime.date(year, 8, 28),
+            territory_kind="qpv" if index % 2 else "other",
+            qpv_code="QN05601M" if index % 2 else "",
+        )
+        for index in range(10)
+    )
+    members = Member.objects.bulk_create(
+        Member(
+            first_name=f"M{index}",
+            last_name="Bench",
+            birth_date=datetime.date(year - 17 - index % 9, 3, 1),
+            gender="female" if index % 2 else "male",
+            postcode="56000",
+            status_at_entry="school",
+            emergency_contact_name="Contact",
+            emergency_contact_phone="0600000000",
+        )
+        for index in range(80)
+    )
+    Enrolment.objects.bulk_create(
+        Enrolment(member=member, cohort=cohorts[index // 8], enrolled_on=cohorts[0].starts_on)
+        for index, member in enumerate(members)
+    )
+
+
+def _cae(number: int) -> Cae:
+    slug = f"dash-{number}"
+    identity = fictional_identity(2000 + number, department=DEPARTMENTS[number % 10])
+    cae = Cae.objects.create(
+        name=f"CAE {number}",
+        slug=slug,
+        schema_name=schema_name_for(slug),
+        **normalised_identity(identity),
+    )
+    with override_settings(TENANT_CREATION_FAKES_MIGRATIONS=True):
+        cae = cae_provision(cae=cae)
+    with tenant_context(cae):
+        _populate(number)
+    return cae
+
+
+def _page_seconds(client: Client, caes: list[Cae], rounds: int) -> float:
+    query = "&".join(f"cae={cae.pk}" for cae in caes)
+    timings = []
+    for _round in range(rounds):
+        started = time.perf_counter()
+        response = client.get(f"/indicateurs/?{query}", HTTP_HOST="localhost")
+        timings.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    return statistics.median(timings)
+
+
+def _selectors_seconds(caes: list[Cae], rounds: int) -> float:
+    filters = Filters(caes=tuple(cae.pk for cae in caes))
+    timings = []
+    for _round in range(rounds):
+        started = time.perf_counter()
+        indicator_totals(filters)
+        for group_by in ("year", "programme", "region", "cae"):
+            indicator_table(filters, group_by)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def _naive_seconds(caes: list[Cae]) -> float:
+    """Visit each CAE's schema and compute its cohorts' figures there, then add them up."""
+    started = time.perf_counter()
+    members = 0
+    for cae in caes:
+        with tenant_context(cae):
+            members += sum(facts["members"] for facts in facts_compute())
+    assert members == 80 * len(caes)
+    return time.perf_counter() - started
+
+
+def run(rounds: int = 5) -> dict[str, Any]:
+    count = int(os.environ.get("BENCH_DASHBOARD_CAES", "500"))
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    caes = [_cae(number) for number in range(count)]
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    cohorts = facts_rebuild(caes=caes)
+    rebuild = time.perf_counter() - started
+    coordinator = User.objects.create_user("bench-coordination@example.org", is_coordinator=True)
+    client = Client()
+    client.force_login(coordinator)
+    sizes = sorted({min(50, count), count})
+    result: dict[str, Any] = {
+        "caes": count,
+        "cohorts": cohorts,
+        "build_seconds": round(built, 1),
+        "rebuild_seconds": round(rebuild, 2),
+        "sizes": {},
+    }
+    for size in sizes:
+        subset = caes[:size]
+        page = _page_seconds(client, subset, rounds)
+        selectors = _selectors_seconds(subset, rounds)
+        naive = _naive_seconds(subset)
+        result["sizes"][str(size)] = {
+            "page_ms_median": round(page * 1000, 1),
+            "queries_ms_median": round(selectors * 1000, 1),
+            "naive_seconds": round(naive, 2),
+            "speedup": round(naive / page),
+        }
+    return result
