@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from api.urls_docs import docs_patterns
-from api.v1 import committees, skills
+from api.v1 import committees, indicators, skills
 from api.v1.caes import CaeDetailApi, CaeListApi
 from api.v1.root import root_view
 
@@ -13,6 +13,7 @@ v1 = [
     path("caes/<int:cae_id>/", CaeDetailApi.as_view(), name="cae-detail"),
     *skills.public_urlpatterns,
     *committees.public_urlpatterns,
+    *indicators.urlpatterns,
 ]
 
 urlpatterns = [

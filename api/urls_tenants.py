@@ -6,6 +6,7 @@ from api.v1 import (
     commerce,
     committees,
     governance,
+    indicators,
     jobs,
     ledger,
     pay,
@@ -52,6 +53,7 @@ v1 = [
     *purchases.urlpatterns,
     *skills.urlpatterns,
     *committees.urlpatterns,
+    *indicators.urlpatterns,
     path("team/", TeamApi.as_view(), name="team"),
 ]
 

@@ -6,6 +6,7 @@ from coopilote.access import Action, can, grants_for
 from coopilote.accounts.models import Role
 from coopilote.tenancy import current_cae, in_public_schema
 from frontend.commerce import may_see_clients
+from frontend.indicators import may_see_indicators
 
 
 def may_see_local_committees(user: object) -> bool:
@@ -27,4 +28,5 @@ def site(request: HttpRequest) -> dict[str, object]:
         "may_configure": lambda: can(request.user, Action.CAE_SETTINGS, cae=current_cae()),
         "may_keep_books": lambda: can(request.user, Action.LEDGER_VIEW, cae=current_cae()),
         "may_see_local_committees": lambda: may_see_local_committees(request.user),
+        "may_see_indicators": lambda: may_see_indicators(request.user, current_cae()),
     }

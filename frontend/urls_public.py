@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend import committees, skills, views
+from frontend import committees, indicators, skills, views
 
 app_name = "frontend"
 
@@ -17,6 +17,7 @@ urlpatterns = [
         committees.partner_organisation_index,
         name="partner-organisation-index",
     ),
+    *indicators.urlpatterns,
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("activation/<str:uidb64>/<str:token>/", views.activation, name="activation"),

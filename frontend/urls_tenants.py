@@ -6,6 +6,7 @@ from frontend import (
     commerce,
     committees,
     governance,
+    indicators,
     jobs,
     ledger,
     members,
@@ -129,7 +130,11 @@ urlpatterns = [
     ),
     path("ateliers/<int:session_id>/", trainings.training_detail, name="training-detail"),
     path("cooperatives/<int:cohort_id>/competences/", skills.skill_index, name="skill-index"),
-    path("bilans/<int:assessment_id>/", skills.skill_assessment_detail, name="skill-assessment"),
+    path(
+        "competences/bilans/<int:assessment_id>/",
+        skills.skill_assessment_detail,
+        name="skill-assessment",
+    ),
     path(
         "cooperatives/<int:cohort_id>/achats/",
         purchases.cohort_purchases,
@@ -148,6 +153,7 @@ urlpatterns = [
     path("membres/", members.member_index, name="member-index"),
     path("membres/nouveau/", members.member_new, name="member-new"),
     path("membres/<int:member_id>/", members.member_detail, name="member-detail"),
+    *indicators.urlpatterns,
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("activation/<str:uidb64>/<str:token>/", views.activation, name="activation"),

@@ -16,7 +16,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 MASK_BELOW = 5  # people counts under this are never shown (nobody can be identified)
-Expression = Callable[[], Combinable]
 _NUMBER = DecimalField(max_digits=20, decimal_places=4)
 
 
@@ -59,9 +58,22 @@ class Indicator:
 
     @property
     def formula(self) -> str:
+        """The formula in words, over the facts' columns (docs, API, exports)."""
         if self.denominator is None:
-            return str(self.numerator())
-        return f"{self.numerator()} / {self.denominator()}"
+            return self.numerator.text
+        scale = " * 100" if self.unit == Unit.PERCENT else ""
+        return f"{self.numerator.text} / {self.denominator.text}{scale}"
+
+
+@dataclass(frozen=True)
+class Expression:
+    """An aggregate over the facts, and how it reads."""
+
+    text: str
+    build: Callable[[], Combinable]
+
+    def __call__(self) -> Combinable:
+        return self.build()
 
 
 def total(*fields: str) -> Expression:
@@ -73,12 +85,13 @@ def total(*fields: str) -> Expression:
             summed = summed + F(name)
         return Coalesce(Sum(summed, output_field=_NUMBER), Value(Decimal(0)), output_field=_NUMBER)
 
-    return expression
+    return Expression(f"somme({' + '.join(fields)})", expression)
 
 
-def count(condition: Q | None = None) -> Expression:
-    """The number of cohorts (those meeting `condition`)."""
-    return lambda: Count("pk", filter=condition)
+def count(condition: Q | None = None, text: str = "") -> Expression:
+    """The number of cohorts (those meeting `condition`, described by `text`)."""
+    where = f" où {text}" if text else ""
+    return Expression(f"nombre de coopératives{where}", lambda: Count("pk", filter=condition))
 
 
 CLIENT_KINDS = (
@@ -101,7 +114,7 @@ INDICATORS: tuple[Indicator, ...] = (
         _("Part portée par Coopérer Pour Entreprendre"),
         _("Part des coopératives portées par une CAE du réseau Coopérer Pour Entreprendre."),
         Section.COHORTS,
-        count(Q(network="cpe")),
+        count(Q(network="cpe"), "réseau = cpe"),
         count(),
         Unit.PERCENT,
     ),
@@ -110,7 +123,7 @@ INDICATORS: tuple[Indicator, ...] = (
         _("Part en quartier prioritaire"),
         _("Part des coopératives implantées dans un quartier prioritaire de la ville (QPV)."),
         Section.COHORTS,
-        count(Q(territory_kind="qpv")),
+        count(Q(territory_kind="qpv"), "territoire = qpv"),
         count(),
         Unit.PERCENT,
     ),
@@ -152,6 +165,26 @@ INDICATORS: tuple[Indicator, ...] = (
         _("Femmes parmi les coopérant·es."),
         Section.PEOPLE,
         total("women"),
+        total("members"),
+        Unit.PERCENT,
+        people=True,
+    ),
+    Indicator(
+        "men_share",
+        _("Part d'hommes"),
+        _("Hommes parmi les coopérant·es."),
+        Section.PEOPLE,
+        total("men"),
+        total("members"),
+        Unit.PERCENT,
+        people=True,
+    ),
+    Indicator(
+        "gender_other_share",
+        _("Part d'autre genre ou non précisé"),
+        _("Coopérant·es d'un autre genre ou qui ne l'ont pas précisé."),
+        Section.PEOPLE,
+        total("gender_other"),
         total("members"),
         Unit.PERCENT,
         people=True,
@@ -204,6 +237,22 @@ INDICATORS: tuple[Indicator, ...] = (
         _("Coopérant·es scolaires ou étudiant·es à leur inscription."),
         Section.PEOPLE,
         total("entry_school"),
+        people=True,
+    ),
+    Indicator(
+        "entry_employed",
+        _("En emploi à l'entrée"),
+        _("Coopérant·es en emploi à leur inscription."),
+        Section.PEOPLE,
+        total("entry_employed"),
+        people=True,
+    ),
+    Indicator(
+        "entry_other",
+        _("Autre situation à l'entrée"),
+        _("Coopérant·es dans une autre situation à leur inscription."),
+        Section.PEOPLE,
+        total("entry_other"),
         people=True,
     ),
     Indicator(
@@ -334,6 +383,14 @@ INDICATORS: tuple[Indicator, ...] = (
         _("Coopérant·es qui créent leur activité après la coopérative."),
         Section.OUTCOMES,
         total("outcome_business"),
+        people=True,
+    ),
+    Indicator(
+        "outcome_other",
+        _("Autre situation ou inconnue"),
+        _("Coopérant·es dont la situation après la coopérative est autre ou inconnue."),
+        Section.OUTCOMES,
+        total("outcome_other"),
         people=True,
     ),
 )

@@ -9,12 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from coopilote.access import ALL_COHORTS, Action, can, cohort_scope
 from coopilote.errors import ApplicationError
-from network.committees.models import PartnerOrganisation
+from network.committees.models import PartnerOrganisation, SupportedCohort
 from network.indicators.definitions import INDICATORS, MASK_BELOW, Indicator, Unit
 from network.indicators.models import CohortFact
 from network.registry.geography import DEPARTMENT_CHOICES, REGION_CHOICES
@@ -72,8 +72,8 @@ def _values(raw: str | Sequence[str] | None) -> list[str]:
 def filters_for(user: Any, cae: Any | None, params: Mapping[str, Any]) -> Filters:
     """The filters of a request: those asked for, narrowed to what the person may see. On the
     national site, the coordinator sees the network; on a CAE's site, CAE staff see that CAE,
-    animateur·rices and committee partners their cohorts. Refused (ApplicationError with code
-    "forbidden") when the person may see nothing here."""
+    animateur·rices and committee partners their cohorts. PermissionDenied when the person may
+    see nothing here; ApplicationError for a filter with an unknown value."""
     if not can(user, Action.INDICATORS_VIEW, cae=cae, cohort_id=None) and (
         cae is None or not cohort_scope(user, Action.INDICATORS_VIEW, cae=cae)
     ):
@@ -91,6 +91,11 @@ def filters_for(user: Any, cae: Any | None, params: Mapping[str, Any]) -> Filter
     return replace(filters, caes=(cae.pk,), cohorts=cohorts)
 
 
+def _number(value: str) -> bool:
+    """Digits 0-9 only ("²" is a digit to str.isdigit(), not to int())."""
+    return value.isascii() and value.isdigit() and len(value) <= 9
+
+
 def filters_parse(params: Mapping[str, Any]) -> Filters:
     """Filters from a query string (`year=2025,2026&programme=CJS&region=53…`). An unknown value
     is refused with a message naming it, never ignored."""
@@ -102,7 +107,7 @@ def filters_parse(params: Mapping[str, Any]) -> Filters:
         return _values(getlist(name) if getlist else params.get(name))
 
     years = raw("year")
-    if not all(value.isdigit() and 2000 <= int(value) <= 2100 for value in years):
+    if not all(_number(value) and 2000 <= int(value) <= 2100 for value in years):
         errors["year"] = [_("Année inconnue : %(values)s.") % {"values": ", ".join(years)}]
     else:
         parsed["years"] = tuple(sorted({int(value) for value in years}))
@@ -121,10 +126,10 @@ def filters_parse(params: Mapping[str, Any]) -> Filters:
     caes = raw("cae")
     known = set(
         Cae.objects.caes()
-        .filter(pk__in=[int(v) for v in caes if v.isdigit()])
+        .filter(pk__in=[int(v) for v in caes if _number(v)])
         .values_list("pk", flat=True)
     )
-    unknown_caes = [value for value in caes if not value.isdigit() or int(value) not in known]
+    unknown_caes = [value for value in caes if not _number(value) or int(value) not in known]
     if unknown_caes:
         errors["cae"] = [_("CAE inconnue : %(values)s.") % {"values": ", ".join(unknown_caes)}]
     else:
@@ -206,6 +211,9 @@ def _figures(values: Mapping[str, Any], indicators: Iterable[Indicator]) -> dict
                 continue
         else:
             denominator = Decimal(values[f"{indicator.key}__d"] or 0)
+            if indicator.people and denominator < MASK_BELOW:  # e.g. one paid member's pay
+                figures[indicator.key] = Figure(None, masked=True)
+                continue
             value = None if denominator == 0 else numerator / denominator
             if value is not None and indicator.unit == Unit.PERCENT:
                 value *= 100
@@ -275,18 +283,18 @@ def last_update(filters: Filters) -> Any:
 
 
 def partner_organisations(filters: Filters) -> int:
-    """Partner organisations currently seated on a committee that supports one of the cohorts."""
-    pairs = list(facts_in(filters).values_list("cae_id", "cohort_id"))
-    if not pairs:
-        return 0
-    supported = Q(pk__in=[])
-    for cae_id, cohort_id in pairs:
-        supported |= Q(
-            people__seats__committee__cae_id=cae_id,
-            people__seats__committee__supported_cohorts__cohort_id=cohort_id,
-        )
+    """Partner organisations currently seated on an active committee that supports one of the
+    filtered cohorts (one query)."""
+    facts = facts_in(filters).filter(
+        cae_id=OuterRef("committee__cae_id"), cohort_id=OuterRef("cohort_id")
+    )
+    committees = SupportedCohort.objects.filter(
+        Exists(facts), committee__dissolved_on__isnull=True
+    ).values("committee_id")
     return (
-        PartnerOrganisation.objects.filter(supported, people__seats__left_on__isnull=True)
+        PartnerOrganisation.objects.filter(
+            people__seats__committee_id__in=committees, people__seats__left_on__isnull=True
+        )
         .distinct()
         .count()
     )

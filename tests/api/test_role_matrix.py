@@ -224,6 +224,21 @@ ENDPOINTS: dict[str, tuple[str, str, str, Any]] = {
             "ends_at": "12:00",
         },
     ),
+    "api skills progress of X": ("cae", "get", "/api/v1/cohorts/{x}/skills/progress/", None),
+    "api skill assessments of X": ("cae", "get", "/api/v1/cohorts/{x}/skills/assessments/", None),
+    "page skills of X": ("cae", "get", "/cooperatives/{x}/competences/", None),
+    "api skill grid": ("network", "get", "/api/v1/skills/", None),
+    "api skill grid new": (
+        "network",
+        "post",
+        "/api/v1/skills/",
+        {"code": "ecoute", "category": "personal", "label": "Écouter"},
+    ),
+    "page skill grid": ("network", "get", "/competences/", None),
+    "api indicators (network)": ("network", "get", "/api/v1/indicators/", None),
+    "page indicators (network)": ("network", "get", "/indicateurs/", None),
+    "api indicators (CAE)": ("cae", "get", "/api/v1/indicators/table/?group_by=cohort", None),
+    "page indicators (CAE)": ("cae", "get", "/indicateurs/", None),
     "api service new for X": (
         "cae",
         "post",
@@ -288,6 +303,16 @@ EXPECTED: dict[str, list[int]] = {
     "page partner organisations": [302, 200, 403, 403, 403, 403, 403, 403, 403],
     "api training new for X":  [403, 403, 201, 201, 201, 403, 403, 403, 403],
     "api service new for X":   [403, 403, 201, 201, 201, 201, 403, 403, 403],
+    "api indicators (network)": [403, 200, 403, 403, 403, 403, 403, 403, 403],
+    "page indicators (network)": [302, 200, 403, 403, 403, 403, 403, 403, 403],
+    "api indicators (CAE)":    [403, 200, 200, 200, 200, 403, 403, 403, 200],
+    "page indicators (CAE)":   [302, 200, 200, 200, 200, 403, 403, 403, 200],
+    "api skills progress of X": [403, 200, 200, 200, 200, 200, 403, 403, 200],
+    "api skill assessments of X": [403, 403, 200, 200, 200, 200, 403, 403, 403],
+    "page skills of X":        [302, 200, 200, 200, 200, 200, 403, 403, 200],
+    "api skill grid":          [403, 200, 200, 200, 200, 200, 200, 200, 200],
+    "api skill grid new":      [403, 201, 403, 403, 403, 403, 403, 403, 403],
+    "page skill grid":         [302, 200, 200, 200, 200, 200, 200, 200, 200],
 }
 # fmt: on
 

@@ -17,9 +17,21 @@ from django_tenants.utils import tenant_context
 
 from coopilote.celery import app
 from coopilote.tasking.models import OutboxMessage
+from network.committees.services import (
+    local_committee_create,
+    organisation_get_or_create,
+    partner_person_get_or_create,
+    seat_add,
+    seat_end,
+)
 from network.indicators.definitions import MASK_BELOW
 from network.indicators.models import CohortFact
-from network.indicators.selectors import Filters, indicator_table, indicator_totals
+from network.indicators.selectors import (
+    Filters,
+    indicator_table,
+    indicator_totals,
+    partner_organisations,
+)
 from network.indicators.services import facts_rebuild, facts_store
 from network.registry.models import Cae
 from tenants.billing.services import (
@@ -197,7 +209,15 @@ def test_small_groups_are_masked(world: World) -> None:
     with tenant_context(world.cae):
         (row,) = facts_of_schema([world.cohort.pk])
     facts_store(world.cae.schema_name, [{**row, "members": 3, "women": 2, "jobs_done": 2}], False)
-    big = {**row, "cohort_id": 9999, "members": 12, "women": 3, "jobs_done": 1}
+    big = {
+        **row,
+        "cohort_id": 9999,
+        "members": 12,
+        "women": 3,
+        "jobs_done": 1,
+        "pay_total": Decimal("480.00"),
+        "members_paid": 2,
+    }
     facts_store(world.cae.schema_name, [big], False)
 
     small, large = indicator_table(Filters(), "cohort")
@@ -207,6 +227,7 @@ def test_small_groups_are_masked(world: World) -> None:
     assert small.figures["jobs_done"].value == 2  # not a count of people
     assert large.figures["members"].value == 12
     assert large.figures["women_share"].value == 25
+    assert large.figures["average_pay"].masked  # 2 people paid: it would tell their pay
     total = indicator_totals(Filters())
     assert total.figures["members"].value == 15
     assert MASK_BELOW == 5
@@ -223,3 +244,24 @@ def test_the_rebuild_command_and_its_nightly_run(world: World) -> None:
     assert "coopératives recalculées" in output.getvalue()
     entry = settings.CELERY_BEAT_SCHEDULE["indicators-rebuild"]
     assert entry["task"] in app.tasks
+
+
+def test_partner_organisations_count_those_seated_on_committees_of_the_cohorts(
+    world: World,
+) -> None:
+    facts_rebuild(caes=[world.cae])
+    committee = local_committee_create(cae=world.cae, name="Comité", cohort_ids=[world.cohort.pk])
+    for name in ("Mission locale", "Ville"):
+        organisation = organisation_get_or_create(name=name, kind="other", town="Vannes")
+        person = partner_person_get_or_create(
+            organisation=organisation,
+            first_name="A",
+            last_name=name,
+            email=f"{name[:4].lower()}@example.org",
+        )
+        seat = seat_add(committee=committee, person=person)
+    seat_end(seat=seat)
+
+    assert partner_organisations(Filters()) == 1
+    other = {(world.cae.pk, world.other_cohort.pk)}
+    assert partner_organisations(Filters(cohorts=frozenset(other))) == 0

@@ -61,7 +61,7 @@ def test_partners_and_the_coordinator_see_aggregates_and_no_one(coop: Coop, pers
     assert "100 %" in page
     for name in ["Awa", "Emma", "Lina", "Yanis", "Martin"]:
         assert name not in page
-    assert "/bilans/" not in page
+    assert "/competences/bilans/" not in page
 
 
 def test_a_small_group_is_masked_on_the_page(coop: Coop) -> None:
@@ -83,7 +83,7 @@ def test_the_animateur_follows_each_members_assessments(coop: Coop) -> None:
 
     assert "Lina Martin" in page
     assert "Yanis Martin" in page
-    assert f'href="/bilans/{lina.pk}/"' in page
+    assert f'href="/competences/bilans/{lina.pk}/"' in page
     assert "à revoir" in page
 
 
@@ -94,7 +94,7 @@ def test_a_member_fills_in_and_hands_in_their_entry_with_radio_buttons(coop: Coo
     with tenant_context(coop.world.cae):
         assessment = SkillAssessment.objects.get(enrolment=coop.lina)
         skill_ids = grid_ids("CJS")
-    url = f"/bilans/{assessment.pk}/"
+    url = f"/competences/bilans/{assessment.pk}/"
     form = client.get(url).content.decode()
     saved = client.post(url, {"step": "save", f"level_{skill_ids[0]}": "3"})
     submitted = client.post(
@@ -119,7 +119,7 @@ def test_handing_in_an_incomplete_assessment_keeps_the_answers_and_says_why(coop
         first = grid_ids("CJS")[0]
 
     response = coop.world.client("coop_member").post(
-        f"/bilans/{assessment.pk}/", {"step": "submit", f"level_{first}": "4"}
+        f"/competences/bilans/{assessment.pk}/", {"step": "submit", f"level_{first}": "4"}
     )
 
     assert response.status_code == 400
@@ -136,7 +136,7 @@ def test_a_level_outside_the_scale_is_a_form_error(coop: Coop) -> None:
         first = grid_ids("CJS")[0]
 
     response = coop.world.client("coop_member").post(
-        f"/bilans/{assessment.pk}/", {"step": "save", f"level_{first}": "7"}
+        f"/competences/bilans/{assessment.pk}/", {"step": "save", f"level_{first}": "7"}
     )
 
     assert response.status_code == 400
@@ -156,7 +156,7 @@ def test_a_member_cannot_open_or_change_another_members_assessment(coop: Coop) -
         yanis = start(coop.yanis)
         first = grid_ids("CJS")[0]
     client = coop.world.client("coop_member")
-    url = f"/bilans/{yanis.pk}/"
+    url = f"/competences/bilans/{yanis.pk}/"
 
     read = client.get(url)
     written = client.post(url, {"step": "save", f"level_{first}": "4"})
@@ -177,7 +177,7 @@ def test_individual_assessments_are_closed_to_partners_and_the_coordinator(
     with tenant_context(coop.world.cae):
         assessment = hand_in(coop.lina, ENTRY)
 
-    response = coop.world.client(persona).get(f"/bilans/{assessment.pk}/")
+    response = coop.world.client(persona).get(f"/competences/bilans/{assessment.pk}/")
 
     assert response.status_code == status
 
@@ -186,7 +186,7 @@ def test_the_animateur_reviews_a_handed_in_assessment(coop: Coop) -> None:
     with tenant_context(coop.world.cae):
         assessment = hand_in(coop.lina, ENTRY, default=2)
         skill_ids = grid_ids("CJS")
-    url = f"/bilans/{assessment.pk}/"
+    url = f"/competences/bilans/{assessment.pk}/"
     client = coop.world.client("animateur")
 
     form = client.get(url).content.decode()
@@ -220,7 +220,7 @@ def test_a_member_cannot_review_their_own(coop: Coop) -> None:
         assessment = hand_in(coop.lina, ENTRY)
 
     response = coop.world.client("coop_member").post(
-        f"/bilans/{assessment.pk}/", {"step": "review"}
+        f"/competences/bilans/{assessment.pk}/", {"step": "review"}
     )
 
     assert response.status_code == 403
