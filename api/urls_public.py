@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from api.urls_docs import docs_patterns
-from api.v1 import committees, indicators, skills
+from api.v1 import committees, indicators, reports, skills
 from api.v1.caes import CaeDetailApi, CaeListApi
 from api.v1.root import root_view
 
@@ -14,6 +14,7 @@ v1 = [
     *skills.public_urlpatterns,
     *committees.public_urlpatterns,
     *indicators.urlpatterns,
+    *reports.public_urlpatterns,
 ]
 
 urlpatterns = [

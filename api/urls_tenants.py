@@ -13,6 +13,7 @@ from api.v1 import (
     people,
     purchases,
     quotes,
+    reports,
     skills,
     trainings,
 )
@@ -54,6 +55,7 @@ v1 = [
     *skills.urlpatterns,
     *committees.urlpatterns,
     *indicators.urlpatterns,
+    *reports.urlpatterns,
     path("team/", TeamApi.as_view(), name="team"),
 ]
 

@@ -29,4 +29,10 @@ def site(request: HttpRequest) -> dict[str, object]:
         "may_keep_books": lambda: can(request.user, Action.LEDGER_VIEW, cae=current_cae()),
         "may_see_local_committees": lambda: may_see_local_committees(request.user),
         "may_see_indicators": lambda: may_see_indicators(request.user, current_cae()),
+        # Season reports: reviewed on the national site, written on a CAE's.
+        "may_see_reports": lambda: can(
+            request.user,
+            Action.REPORT_REVIEW if in_public_schema() else Action.REPORT_SUBMIT,
+            cae=current_cae(),
+        ),
     }

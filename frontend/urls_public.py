@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend import committees, indicators, skills, views
+from frontend import committees, indicators, reports, skills, views
 
 app_name = "frontend"
 
@@ -18,6 +18,7 @@ urlpatterns = [
         name="partner-organisation-index",
     ),
     *indicators.urlpatterns,
+    path("bilans/", include(reports.public_urlpatterns)),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("activation/<str:uidb64>/<str:token>/", views.activation, name="activation"),

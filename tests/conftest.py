@@ -8,6 +8,7 @@ rolled back.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -137,6 +138,27 @@ def start_on_test_database(module_command: str, log: Path) -> subprocess.Popen[b
             stdout=output,
             stderr=subprocess.STDOUT,
         )
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """A real worker process on the configured broker, reading the test database."""
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        for folder in ("data_folder_in", "control_folder"):
+            shutil.rmtree(str(options[folder]), ignore_errors=True)
+            Path(str(options[folder])).mkdir(parents=True)
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    process = start_on_test_database(
+        "celery -A coopilote worker --pool=solo --without-gossip --without-mingle "
+        f"--without-heartbeat -n test-{os.getpid()}@%h --loglevel=INFO",
+        log,
+    )
+    yield log
+    process.terminate()
+    process.wait(timeout=30)
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from pytest_django.fixtures import Settings
 
 from coopilote.accounts.models import Membership, Role, User
 from network.committees.models import PartnerPerson, Seat
+from network.indicators.models import CohortFact
 from network.payments.models import PaymentEvent
 from network.registry.models import Cae
 from tenants.billing.models import CreditNote, Invoice, InvoiceLine, NumberCounter, Payment
@@ -236,6 +237,10 @@ def test_demo_setup_builds_realistic_cohorts_once(
         )
         == supported
     )
+
+    # And the national figures are there at once: one row of facts per cohort
+    assert CohortFact.objects.count() == sum(len(cohorts) for cohorts in EXPECTED_COHORTS.values())
+    assert CohortFact.objects.get(name="Ker Coop (Kercado)").members == 9
 
     # And the national coordinator sees the network without any role in a CAE
     coordinator = User.objects.get(email="coordination@coopilote.localhost")

@@ -45,7 +45,7 @@ def _person(email: str = "ml@example.org", town: str = "Vannes") -> PartnerPerso
     )
 
 
-def _partner_cohorts(user: User | None, cae: Cae) -> set[int]:
+def _partner_cohorts(user: User | None, cae: Cae) -> set[int | None]:
     assert user is not None
     return set(
         Membership.objects.active()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
-import shutil
 import threading
 import time
 import uuid
@@ -44,7 +42,7 @@ from network.registry.tasks import membership_invite_task
 from tenants.billing.tasks import payment_event_apply_task
 from tenants.commerce.services import quote_line_add, quote_send
 from tenants.commerce.tasks import quote_email_task
-from tests.conftest import grant, site_client, start_on_test_database
+from tests.conftest import grant, site_client
 from tests.tenants.commerce.factories import QuoteFactory, ServiceFactory
 
 BROKER_DOWN = OperationalError("[Errno 111] Connection refused")
@@ -463,30 +461,9 @@ def test_concurrent_relays_send_each_message_once(committed: None) -> None:
 # --- On the real broker ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def outbox_worker(
-    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    """A real worker process on the configured broker, for this module's worker test."""
-    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        for folder in ("data_folder_in", "control_folder"):
-            shutil.rmtree(str(options[folder]), ignore_errors=True)
-            Path(str(options[folder])).mkdir(parents=True)
-    log = tmp_path_factory.mktemp("outbox-worker") / "worker.log"
-    process = start_on_test_database(
-        "celery -A coopilote worker --pool=solo --without-gossip --without-mingle "
-        f"--without-heartbeat -n outbox-{os.getpid()}@%h --loglevel=INFO",
-        log,
-    )
-    yield log
-    process.terminate()
-    process.wait(timeout=30)
-
-
 @pytest.mark.worker
 def test_a_task_enqueued_while_the_broker_is_down_runs_once_after_the_sweep(
-    outbox_worker: Path, committed: None
+    celery_worker: Path, committed: None
 ) -> None:
     key = f"outbox-{uuid.uuid4()}"
     with (
@@ -501,7 +478,7 @@ def test_a_task_enqueued_while_the_broker_is_down_runs_once_after_the_sweep(
 
     (sweep,) = outbox_relay_everywhere(schema_names=["cae_alpha"])
     (again,) = outbox_relay_everywhere(schema_names=["cae_alpha"])
-    run = _wait_for_run(key, outbox_worker)
+    run = _wait_for_run(key, celery_worker)
 
     assert (sweep.sent, again.sent) == (1, 0)
     assert run.schema_name == "cae_alpha"
@@ -512,7 +489,7 @@ def test_a_task_enqueued_while_the_broker_is_down_runs_once_after_the_sweep(
     with schema_context("cae_beta"):
         assert not TaskRun.objects.filter(key=key).exists()
     # The Celery task id is the outbox row's id.
-    assert f"tasking.worker_probe[{message.pk}]" in _log_when(outbox_worker, str(message.pk))
+    assert f"tasking.worker_probe[{message.pk}]" in _log_when(celery_worker, str(message.pk))
 
 
 def _wait_for_run(key: str, log: Path) -> TaskRun:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -24,32 +22,10 @@ from coopilote.tenancy import current_schema
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae, SiteStatus
 from network.registry.services import FirstAdmin, cae_register
-from tests.conftest import start_on_test_database
 
 pytestmark = pytest.mark.worker
 
 WAIT_SECONDS = 60
-
-
-@pytest.fixture(scope="session")
-def celery_worker(
-    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    """A real worker process on the configured broker, reading the test database."""
-    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        for folder in ("data_folder_in", "control_folder"):
-            shutil.rmtree(str(options[folder]), ignore_errors=True)
-            Path(str(options[folder])).mkdir(parents=True)
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
-    process = start_on_test_database(
-        "celery -A coopilote worker --pool=solo --without-gossip --without-mingle "
-        f"--without-heartbeat -n test-{os.getpid()}@%h --loglevel=INFO",
-        log,
-    )
-    yield log
-    process.terminate()
-    process.wait(timeout=30)
 
 
 @pytest.fixture

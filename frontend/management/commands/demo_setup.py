@@ -43,6 +43,7 @@ from network.committees.services import (
     partner_person_get_or_create,
     seat_add,
 )
+from network.indicators.services import facts_rebuild
 from network.payments.services import dummy_payment_events, webhook_receive
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae
@@ -1362,6 +1363,7 @@ class Command(BaseCommand):
                         ) from error
         for committee_plan in DEMO_LOCAL_COMMITTEES:
             local_committee_build(plan=committee_plan, cae=caes[committee_plan.cae])
+        facts_rebuild()  # the national figures at once, without waiting for the worker
         self.stdout.write(self.style.SUCCESS("Réseau de démonstration prêt."))
         self.stdout.write(f"Comptes (mot de passe « {DEMO_PASSWORD} ») :")
         for email, *_rest in DEMO_ACCOUNTS:

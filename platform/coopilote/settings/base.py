@@ -34,6 +34,7 @@ SHARED_APPS = [
     "network.skillgrid",
     "network.committees",
     "network.indicators",
+    "network.reports",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
