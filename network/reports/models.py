@@ -14,6 +14,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # A report is due this long after its cohort's end; it may be submitted from this long before.
 DUE_AFTER_END = datetime.timedelta(days=30)
@@ -188,7 +189,10 @@ class SeasonReportSubmission(models.Model):
     """
 
     report = models.ForeignKey(
-        SeasonReport, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("bilan")
+        SeasonReport,
+        on_delete=models.CASCADE,
+        related_name="submissions",
+        verbose_name=pgettext_lazy("season report", "bilan"),
     )
     number = models.PositiveSmallIntegerField(_("version"))
     narrative = models.TextField(_("bilan rédigé"))
@@ -263,7 +267,10 @@ class SeasonReportPhoto(models.Model):
     name in the CAE's media folder and served only through a view that checks who asks."""
 
     report = models.ForeignKey(
-        SeasonReport, on_delete=models.CASCADE, related_name="photos", verbose_name=_("bilan")
+        SeasonReport,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=pgettext_lazy("season report", "bilan"),
     )
     # Relative to the CAE's media folder (MEDIA_ROOT/<schema>/): read it in that schema.
     image = models.FileField(_("photo"), upload_to="reports/", max_length=200)

@@ -15,6 +15,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # The bounds of the network's level scale (network.skillgrid.models.SkillLevel, which tenant
 # code may not import; tests/tenants/skills checks that they agree).
@@ -165,7 +166,7 @@ class SkillRating(models.Model):
         SkillAssessment,
         on_delete=models.CASCADE,
         related_name="ratings",
-        verbose_name=_("bilan"),
+        verbose_name=pgettext_lazy("skills assessment", "bilan"),
     )
     # The grid lives in the public schema and is never deleted from (skills are deactivated):
     # the database refuses deleting a skill that is rated, Django's collector is kept out.
