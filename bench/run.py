@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import sys
 from pathlib import Path
 
@@ -18,7 +19,16 @@ def main() -> int:
     from django.test.utils import setup_databases, teardown_databases
 
     django.setup()
+    from django.conf import settings
     from django.db import connection
+
+    from coopilote.settings.celery import filesystem_broker_options
+
+    # The services the benchmarks call send after-commit tasks: to a folder of their own, never
+    # to the test suite's broker, and dropped at the end (no worker runs them).
+    bench_broker = Path(settings.DATA_DIR) / "broker-bench"
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(bench_broker)
 
     from network.registry.services import network_setup
 
@@ -37,6 +47,7 @@ def main() -> int:
         }
     finally:
         teardown_databases(config, verbosity=0)
+        shutil.rmtree(bench_broker, ignore_errors=True)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     provisioning_result = results["provisioning"]
     print("| benchmark | figure |\n|---|---|")
