@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from coopilote.access import ALL_COHORTS, Action, can, cohort_scope
 from coopilote.errors import ApplicationError
@@ -144,7 +145,15 @@ def _validation(errors: dict[str, list[str]]) -> ValidationError:
 
 
 # What a table can be grouped by: the fact column, and how to name its values.
-DIMENSIONS = ("year", "programme", "region", "department", "cae", "network", "cohort")
+DIMENSIONS = ("year", "programme", "status", "region", "department", "cae", "network", "cohort")
+# A cohort's lifecycle, as the CAEs' side names it (tenants/cohorts/models.py CohortStatus).
+STATUS_LABELS = {
+    "draft": _lazy("En préparation"),
+    "recruiting": _lazy("Recrutement"),
+    "running": _lazy("En activité"),
+    "closed": _lazy("Terminée"),
+    "archived": _lazy("Archivée"),
+}
 
 
 @dataclass(frozen=True)
@@ -270,6 +279,8 @@ def _labels(group_by: str, grouped: Iterable[Mapping[str, Any]]) -> dict[Any, st
         return dict(DEPARTMENT_CHOICES)
     if group_by == "network":
         return {value: str(label) for value, label in NetworkMembership.choices}
+    if group_by == "status":
+        return {value: str(label) for value, label in STATUS_LABELS.items()}
     if group_by == "cae":
         return dict(Cae.objects.caes().values_list("pk", "name"))
     if group_by == "cohort":

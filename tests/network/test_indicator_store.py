@@ -265,3 +265,12 @@ def test_partner_organisations_count_those_seated_on_committees_of_the_cohorts(
     assert partner_organisations(Filters()) == 1
     other = {(world.cae.pk, world.other_cohort.pk)}
     assert partner_organisations(Filters(cohorts=frozenset(other))) == 0
+
+
+def test_cohorts_are_counted_by_status(world: World) -> None:
+    facts_rebuild(caes=[world.cae])
+
+    (recruiting,) = indicator_table(Filters(), "status")
+
+    assert (recruiting.key, recruiting.label) == ("recruiting", "Recrutement")
+    assert recruiting.figures["cohorts"].value == 2
