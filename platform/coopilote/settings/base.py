@@ -230,12 +230,13 @@ LOGGING = {
     "filters": {"tenant_context": {"()": "django_tenants.log.TenantContextFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(schema_name)s] %(name)s: %(message)s"},
+        "json": {"()": "coopilote.logs.JsonFormatter"},  # production images set LOG_FORMAT=json
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["tenant_context"],
-            "formatter": "plain",
+            "formatter": env.str("LOG_FORMAT", default="plain"),
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
