@@ -37,13 +37,15 @@ def main() -> int:
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     try:
         network_setup()
-        from bench import dashboard, documents, provisioning
+        from bench import dashboard, documents, migrations, provisioning
 
         results = {
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             "provisioning": provisioning.run(),
             "invoices": documents.run(),
             "dashboard": dashboard.run(),
+            # After the dashboard's: its CAEs are the schemas to (not) migrate.
+            "migrations": migrations.run(),
         }
     finally:
         teardown_databases(config, verbosity=0)
@@ -81,6 +83,16 @@ def main() -> int:
             f"| the naive way at {size} CAEs (each schema in turn) | "
             f"{figures['naive_seconds']} s: {figures['speedup']} times slower |"
         )
+    noop = results["migrations"]
+    print(
+        f"| deploy with nothing to apply, {noop['schemas']} schemas: migrate_caes | "
+        f"{noop['migrate_caes_seconds']} s |"
+    )
+    print(
+        f"| the same with migrate_schemas, serial / multiprocessing | "
+        f"{noop['migrate_schemas_serial_seconds']} s / "
+        f"{noop['migrate_schemas_multiprocessing_seconds']} s |"
+    )
     return 0
 
 

@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from coopilote.access import Action, can, cohort_scope
+from coopilote.documents import DocumentRenderingError, pdf_response
 from coopilote.errors import ApplicationError
 from frontend.access import require, site_cae
 from frontend.forms import (
@@ -23,6 +24,17 @@ from frontend.forms import (
     form_add_errors,
 )
 from tenants.cohorts.selectors import cohort_list_open_for_enrolment
+from tenants.people.documents import member_export_pdf
+from tenants.people.models import Consent, ConsentPurpose, Member
+from tenants.people.privacy import (
+    consent_record,
+    consent_withdraw,
+    member_erase,
+    member_export,
+    member_is_erased,
+    personal_data_settings_get,
+    personal_data_settings_update,
+)
 from tenants.people.selectors import enrolment_get, member_get, member_list
 from tenants.people.services import (
     enrolment_record_outcome,
@@ -31,6 +43,37 @@ from tenants.people.services import (
     member_create,
     member_enrol,
 )
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Finalité"), choices=ConsentPurpose.choices)
+    given_on = forms.DateField(label=_("Donné le"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ConsentWithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(
+        label=_("Retiré le"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ErasureForm(forms.Form):
+    reason = forms.CharField(label=_("Motif de l'effacement"), max_length=200)
+    confirm = forms.BooleanField(
+        label=_("Je confirme : l'effacement est définitif."),
+        required=True,
+    )
+
+
+class PersonalDataSettingsForm(forms.Form):
+    social_data_retention_months = forms.IntegerField(
+        label=_("Durée de conservation des données sociales (mois)"),
+        min_value=1,
+        max_value=120,
+        help_text=_(
+            "Comptée depuis la fin de la dernière coopérative de la personne ; ses données "
+            "sont ensuite anonymisées automatiquement."
+        ),
+    )
 
 
 @require(Action.CAE_VIEW)
@@ -45,6 +88,7 @@ def member_index(request: HttpRequest) -> HttpResponse:
         {
             "members": members,
             "can_create": can(request.user, Action.MEMBER_MANAGE, cae=cae),
+            "can_configure": can(request.user, Action.CAE_SETTINGS, cae=cae),
         },
     )
 
@@ -89,17 +133,23 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     )
     withdraw_form = WithdrawForm(data if step == "withdraw" else None, prefix="withdraw")
     outcome_form = OutcomeForm(data if step == "outcome" else None, prefix="outcome")
+    consent_form = ConsentForm(data if step == "consent" else None, prefix="consent")
+    consent_withdraw_form = ConsentWithdrawForm(
+        data if step == "consent_withdraw" else None, prefix="consent-withdraw"
+    )
     forms_by_step: dict[str, forms.BaseForm] = {
         "guardian": guardian_form,
         "enrol": enrol_form,
         "withdraw": withdraw_form,
         "outcome": outcome_form,
+        "consent": consent_form,
+        "consent_withdraw": consent_withdraw_form,
     }
     if step in forms_by_step:
         form = forms_by_step[step]
         if form.is_valid():
             try:
-                _apply(step, member, form.cleaned_data, request.POST.get("enrolment"))
+                _apply(step, member, form.cleaned_data, request.POST, request.user)
             except ApplicationError as error:
                 form_add_errors(form, error)
             else:
@@ -113,12 +163,31 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "manage": manage,
             "forms": forms_by_step,
             "failed_step": step,
+            "consents": member.consents.all(),
+            "export": manage and can(request.user, Action.MEMBER_MANAGE, cae=cae),
+            "erase": can(request.user, Action.CAE_SETTINGS, cae=cae),
+            "erased": member_is_erased(member=member),
         },
         status=400 if step else 200,
     )
 
 
-def _apply(step: str, member: Any, data: dict[str, Any], enrolment_id: str | None) -> None:
+def _apply(step: str, member: Any, data: dict[str, Any], post: Any, user: Any) -> None:
+    if step == "consent":
+        consent_record(member=member, by=user, **data)
+        return
+    if step == "consent_withdraw":
+        consent_id = post.get("consent", "")
+        consent = (
+            Consent.objects.filter(pk=int(consent_id), member=member).first()
+            if consent_id.isdigit()
+            else None
+        )
+        if consent is None:
+            raise Http404
+        consent_withdraw(consent=consent, **data)
+        return
+    enrolment_id = post.get("enrolment")
     if step == "guardian":
         guardian_record(member=member, **data)
         return
@@ -136,3 +205,81 @@ def _apply(step: str, member: Any, data: dict[str, Any], enrolment_id: str | Non
         enrolment_withdraw(enrolment=enrolment, **data)
     else:
         enrolment_record_outcome(enrolment=enrolment, **data)
+
+
+def _member_for_staff(request: HttpRequest, member_id: int) -> Member:
+    """The member, for the CAE's staff (404 if unseen, 403 for a cohort role only)."""
+    cae = site_cae()
+    member = member_get(user=request.user, cae=cae, member_id=member_id)
+    if member is None:
+        raise Http404
+    if not can(request.user, Action.MEMBER_MANAGE, cae=cae):
+        raise PermissionDenied
+    return member
+
+
+@require(Action.CAE_VIEW)
+def member_data(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Everything the CAE holds about a member (RGPD right of access): a printable page, or
+    the JSON file with ?format=json, a PDF with ?format=pdf."""
+    member = _member_for_staff(request, member_id)
+    export = member_export(member=member)
+    if request.GET.get("format") == "json":
+        response = JsonResponse(export.as_json(), json_dumps_params={"ensure_ascii": False})
+        response["Content-Disposition"] = f'attachment; filename="donnees-{member.pk}.json"'
+        return response
+    if request.GET.get("format") == "pdf":
+        try:
+            content = member_export_pdf(member=member, export=export)
+        except DocumentRenderingError:
+            messages.error(request, _("Le PDF n'a pas pu être produit ; imprimez cette page."))
+        else:
+            return pdf_response(content, f"donnees-{member.pk}.pdf")
+    return render(request, "frontend/member_data.html", {"member": member, "export": export})
+
+
+@require(Action.CAE_SETTINGS)
+def member_erase_page(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Anonymise a member, after confirmation and with a reason (the CAE's admins)."""
+    member = member_get(user=request.user, cae=site_cae(), member_id=member_id)
+    if member is None:
+        raise Http404
+    form = ErasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_erase(member=member, by=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as error:
+            form_add_errors(form, error)
+        else:
+            messages.success(request, _("Les données personnelles sont effacées."))
+            return redirect("frontend:member-detail", member_id=member.pk)
+    return render(
+        request,
+        "frontend/member_erase.html",
+        {"member": member, "form": form, "erased": member_is_erased(member=member)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require(Action.CAE_SETTINGS)
+def personal_data_settings(request: HttpRequest) -> HttpResponse:
+    """How long the CAE keeps its members' social data."""
+    current = personal_data_settings_get()
+    form = PersonalDataSettingsForm(
+        request.POST or None,
+        initial={"social_data_retention_months": current.social_data_retention_months},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            personal_data_settings_update(**form.cleaned_data)
+        except ApplicationError as error:
+            form_add_errors(form, error)
+        else:
+            messages.success(request, _("La durée de conservation est enregistrée."))
+            return redirect("frontend:personal-data-settings")
+    return render(
+        request,
+        "frontend/personal_data_settings.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend import committees, indicators, reports, skills, views
+from frontend import account_security, committees, indicators, reports, showcase, skills, views
 
 app_name = "frontend"
 
@@ -18,8 +18,10 @@ urlpatterns = [
         name="partner-organisation-index",
     ),
     *indicators.urlpatterns,
+    *showcase.public_urlpatterns,
     path("bilans/", include(reports.public_urlpatterns)),
     path("connexion/", views.LoginView.as_view(), name="login"),
+    *account_security.urlpatterns,
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("activation/<str:uidb64>/<str:token>/", views.activation, name="activation"),
     path("i18n/", include("django.conf.urls.i18n")),

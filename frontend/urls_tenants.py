@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from frontend import (
+    account_security,
     billing,
     commerce,
     committees,
@@ -15,6 +16,7 @@ from frontend import (
     purchases,
     quotes,
     reports,
+    showcase,
     skills,
     team,
     trainings,
@@ -154,9 +156,18 @@ urlpatterns = [
     path("membres/", members.member_index, name="member-index"),
     path("membres/nouveau/", members.member_new, name="member-new"),
     path("membres/<int:member_id>/", members.member_detail, name="member-detail"),
+    path("membres/<int:member_id>/donnees/", members.member_data, name="member-data"),
+    path("membres/<int:member_id>/effacer/", members.member_erase_page, name="member-erase"),
+    path(
+        "parametres/donnees-personnelles/",
+        members.personal_data_settings,
+        name="personal-data-settings",
+    ),
     *indicators.urlpatterns,
+    *showcase.tenant_urlpatterns,
     path("bilans/", include(reports.tenant_urlpatterns)),
     path("connexion/", views.LoginView.as_view(), name="login"),
+    *account_security.urlpatterns,
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("activation/<str:uidb64>/<str:token>/", views.activation, name="activation"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -24,6 +24,7 @@ from django.test.utils import setup_databases, teardown_databases
 from django_tenants.utils import schema_context, tenant_context
 
 from coopilote.accounts.models import Membership, Role, User
+from coopilote.accounts.otp import otp_session_mark_verified
 from coopilote.tenancy import site_host
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae
@@ -103,6 +104,19 @@ def grant(user: User, cae: Cae, role: str, cohort_id: int | None = None) -> Memb
     """Give `user` a role in `cae` (in one of its cohorts for cohort roles)."""
     with schema_context("public"):
         return Membership.objects.create(user=user, cae=cae, role=role, cohort_id=cohort_id)
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Sign `user` in as the real sign-in does: password step (force_login) then second factor.
+
+    The session is marked 2FA-verified by the same function the verification page calls, so
+    the 2FA middleware lets staff and coordinators through without being weakened for tests.
+    """
+    client.force_login(user)
+    session = client.session
+    otp_session_mark_verified(session, user=user)
+    session.save()
+    return client
 
 
 def site_client(cae: Cae | None = None) -> Client:
@@ -208,7 +222,7 @@ class World:
         client = site_client(cae or self.cae)
         user = self.personas[persona]
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user)
         return client
 
 

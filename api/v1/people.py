@@ -23,12 +23,22 @@ from coopilote.access import Action, can, cohort_scope
 from tenants.people.models import (
     CommitteeKind,
     CommitteeSeat,
+    Consent,
+    ConsentPurpose,
     Enrolment,
     EnrolmentStatus,
     Gender,
     Member,
     Outcome,
     StatusAtEntry,
+)
+from tenants.people.privacy import (
+    consent_record,
+    consent_withdraw,
+    member_erase,
+    member_export,
+    personal_data_settings_get,
+    personal_data_settings_update,
 )
 from tenants.people.selectors import (
     committee_get,
@@ -184,6 +194,44 @@ class CommitteeInputSerializer(serializers.Serializer[Any]):
 class CommitteeSeatInputSerializer(serializers.Serializer[Any]):
     enrolment = serializers.IntegerField(min_value=1)
     starts_on = serializers.DateField()
+
+
+class ConsentOutputSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    given_on = serializers.DateField()
+    withdrawn_on = serializers.DateField(allow_null=True)
+    recorded_at = serializers.DateTimeField()
+
+
+class ConsentInputSerializer(serializers.Serializer[Any]):
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    given_on = serializers.DateField()
+
+
+class ConsentWithdrawInputSerializer(serializers.Serializer[Any]):
+    withdrawn_on = serializers.DateField()
+
+
+class ErasureInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=200)
+    confirm = serializers.BooleanField()
+
+    def validate_confirm(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(_("Confirmez l'effacement, qui est définitif."))
+        return value
+
+
+class ErasureOutputSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    member = serializers.IntegerField(source="member_id")
+    erased_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
+class PersonalDataSettingsSerializer(serializers.Serializer[Any]):
+    social_data_retention_months = serializers.IntegerField(min_value=1, max_value=120)
 
 
 # --- Access helpers: the decisions are coopilote.access's, these only turn them into 403/404 ---
@@ -433,9 +481,122 @@ class CommitteeSeatListApi(APIView):
         )
 
 
+class MemberExportApi(APIView):
+    """Everything the CAE holds about a member (RGPD right of access), for its staff."""
+
+    required_actions = {"GET": Action.MEMBER_MANAGE}
+    cohort_scoped = True
+
+    @extend_schema(responses={200: dict}, tags=["members"])
+    def get(self, request: Request, member_id: int) -> Response:
+        member = _member_or_404(request, member_id, Action.MEMBER_VIEW)
+        _require_cae_wide(request, Action.MEMBER_MANAGE)
+        return Response(member_export(member=member).as_json())
+
+
+class MemberEraseApi(APIView):
+    """Anonymise a member (RGPD right to erasure): the CAE's admins only, with a reason."""
+
+    required_actions = {"POST": Action.CAE_SETTINGS}
+
+    @extend_schema(
+        request=ErasureInputSerializer, responses={200: ErasureOutputSerializer}, tags=["members"]
+    )
+    def post(self, request: Request, member_id: int) -> Response:
+        member = _member_or_404(request, member_id, Action.MEMBER_VIEW)
+        serializer = ErasureInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = member_erase(
+            member=member, by=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(ErasureOutputSerializer(record).data)
+
+
+class MemberConsentListApi(APIView):
+    """A member's consents, with their dates; the CAE's staff record new ones."""
+
+    required_actions = {"GET": Action.MEMBER_VIEW, "POST": Action.MEMBER_MANAGE}
+    cohort_scoped = True
+
+    @extend_schema(responses=ConsentOutputSerializer(many=True), tags=["members"])
+    def get(self, request: Request, member_id: int) -> Response:
+        member = _member_or_404(request, member_id, Action.MEMBER_VIEW)
+        return Response(ConsentOutputSerializer(member.consents.all(), many=True).data)
+
+    @extend_schema(
+        request=ConsentInputSerializer, responses={201: ConsentOutputSerializer}, tags=["members"]
+    )
+    def post(self, request: Request, member_id: int) -> Response:
+        member = _member_or_404(request, member_id, Action.MEMBER_MANAGE)
+        serializer = ConsentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        consent = consent_record(member=member, by=request.user, **serializer.validated_data)
+        return Response(ConsentOutputSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
+class ConsentWithdrawApi(APIView):
+    """Record the withdrawal of a consent (the record stays, with both dates)."""
+
+    required_actions = {"POST": Action.MEMBER_MANAGE}
+    cohort_scoped = True
+
+    @extend_schema(
+        request=ConsentWithdrawInputSerializer,
+        responses=ConsentOutputSerializer,
+        tags=["members"],
+    )
+    def post(self, request: Request, consent_id: int) -> Response:
+        consent = Consent.objects.filter(pk=consent_id).first()
+        if consent is None:
+            raise NotFound
+        _member_or_404(request, consent.member_id, Action.MEMBER_MANAGE)
+        serializer = ConsentWithdrawInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        consent = consent_withdraw(consent=consent, **serializer.validated_data)
+        return Response(ConsentOutputSerializer(consent).data)
+
+
+class PersonalDataSettingsApi(APIView):
+    """How long the CAE keeps members' social data after their last cohort (months)."""
+
+    required_actions = {"GET": Action.CAE_SETTINGS, "PATCH": Action.CAE_SETTINGS}
+
+    @extend_schema(responses=PersonalDataSettingsSerializer, tags=["members"])
+    def get(self, request: Request) -> Response:
+        return Response(PersonalDataSettingsSerializer(personal_data_settings_get()).data)
+
+    @extend_schema(
+        request=PersonalDataSettingsSerializer,
+        responses=PersonalDataSettingsSerializer,
+        tags=["members"],
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = PersonalDataSettingsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = personal_data_settings_update(**serializer.validated_data)
+        return Response(PersonalDataSettingsSerializer(row).data)
+
+
 urlpatterns: list[URLPattern] = [
     path("members/", MemberListApi.as_view(), name="member-list"),
     path("members/<int:member_id>/", MemberDetailApi.as_view(), name="member-detail"),
+    path("members/<int:member_id>/export/", MemberExportApi.as_view(), name="member-export"),
+    path("members/<int:member_id>/erase/", MemberEraseApi.as_view(), name="member-erase"),
+    path(
+        "members/<int:member_id>/consents/",
+        MemberConsentListApi.as_view(),
+        name="member-consent-list",
+    ),
+    path(
+        "consents/<int:consent_id>/withdraw/",
+        ConsentWithdrawApi.as_view(),
+        name="consent-withdraw",
+    ),
+    path(
+        "personal-data/settings/",
+        PersonalDataSettingsApi.as_view(),
+        name="personal-data-settings",
+    ),
     path(
         "members/<int:member_id>/guardians/",
         MemberGuardianListApi.as_view(),

@@ -6,3 +6,6 @@ class PeopleConfig(AppConfig):
     name = "tenants.people"
     label = "people"
     verbose_name = _("Coopérant·es")
+
+    def ready(self) -> None:
+        import tenants.people.personal_data  # noqa: F401  (fills the register of personal data)

@@ -286,3 +286,118 @@ class CommitteeSeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment.member.first_name} · {self.committee.name}"
+
+
+class ConsentPurpose(models.TextChoices):
+    PHOTOS = "photos", _("Photos (diffusion)")
+    PUBLIC_FIRST_NAME = "public_first_name", _("Prénom affiché publiquement")
+    NETWORK_CONTACT = "network_contact", _("Coordonnées transmises au réseau")
+
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def in_force(self) -> ConsentQuerySet:
+        """Consents given and not withdrawn."""
+        return self.filter(withdrawn_on__isnull=True)
+
+
+class Consent(models.Model):
+    """A member's consent to one purpose, kept with its dates even once withdrawn (proof)."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="consents", verbose_name=_("coopérant·e")
+    )
+    purpose = models.CharField(_("finalité"), max_length=20, choices=ConsentPurpose.choices)
+    given_on = models.DateField(_("donné le"))
+    withdrawn_on = models.DateField(_("retiré le"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enregistré par"),
+    )
+    recorded_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consentement")
+        verbose_name_plural = _("consentements")
+        ordering = ["given_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "purpose"],
+                condition=models.Q(withdrawn_on__isnull=True),
+                name="people_consent_one_in_force_per_purpose",
+                violation_error_message=_("Ce consentement est déjà enregistré."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_on__isnull=True)
+                | models.Q(withdrawn_on__gte=models.F("given_on")),
+                name="people_consent_withdrawn_after_given",
+                violation_error_message=_("Un retrait ne peut pas précéder le consentement."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.first_name} · {self.get_purpose_display()}"
+
+
+class ErasureRecord(models.Model):
+    """That a member was anonymised: who did it, when and why (no personal data)."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="erasures", verbose_name=_("coopérant·e")
+    )
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("effacé par"),
+        help_text=_("Vide pour une purge automatique (durée de conservation)."),
+    )
+    erased_at = models.DateTimeField(_("effacé le"), auto_now_add=True)
+    reason = models.CharField(_("motif"), max_length=200)
+
+    class Meta:
+        verbose_name = _("effacement")
+        verbose_name_plural = _("effacements")
+        ordering = ["erased_at", "pk"]
+
+    def __str__(self) -> str:
+        return gettext("Effacement n° %(id)s") % {"id": self.pk}
+
+
+class PersonalDataSettings(models.Model):
+    """How long the CAE keeps its members' social data (one row per CAE schema)."""
+
+    social_data_retention_months = models.PositiveSmallIntegerField(
+        _("durée de conservation des données sociales (mois)"),
+        default=36,
+        help_text=_(
+            "Après la fin de la dernière coopérative de la personne ; ses données sont "
+            "ensuite anonymisées automatiquement."
+        ),
+    )
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("conservation des données personnelles")
+        verbose_name_plural = _("conservation des données personnelles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(singleton=True), name="people_personaldatasettings_single_row"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(social_data_retention_months__gte=1)
+                & models.Q(social_data_retention_months__lte=120),
+                name="people_personaldatasettings_retention_range",
+                violation_error_message=_("La durée va de 1 à 120 mois."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("%(months)d mois") % {"months": self.social_data_retention_months}

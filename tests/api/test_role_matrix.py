@@ -28,7 +28,7 @@ from network.committees.services import (
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae
 from tenants.cohorts.models import Cohort
-from tests.conftest import grant, site_client
+from tests.conftest import grant, sign_in, site_client
 
 ROLES = [
     "anonymous",
@@ -102,7 +102,7 @@ def world(cae_alpha: Cae, cae_beta: Cae) -> World:
 def _client(world: World, role: str, cae: Cae | None) -> Client:
     client = site_client(cae)
     if role != "anonymous":
-        client.force_login(world.users[role])
+        sign_in(client, world.users[role])
     return client
 
 
@@ -361,6 +361,6 @@ def test_cohort_roles_list_only_their_cohorts(world: World, role: str) -> None:
 def test_a_role_in_alpha_opens_nothing_in_beta(world: World, cae_beta: Cae) -> None:
     for role in ("cae_admin", "cae_staff", "animateur", "member", "partner"):
         client = site_client(cae_beta)
-        client.force_login(world.users[role])
+        sign_in(client, world.users[role])
         assert client.get("/api/v1/cohorts/").status_code == 403, role
         assert client.get(f"/api/v1/cohorts/{world.cohort_x.pk}/").status_code == 403, role

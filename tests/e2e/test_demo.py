@@ -11,11 +11,12 @@ import sys
 import time
 from pathlib import Path
 
+import pyotp
 import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, expect
 
-from frontend.management.commands.demo_setup import DEMO_PASSWORD
+from frontend.management.commands.demo_setup import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.e2e.conftest import free_port, http_get, wait_for_http
 
 pytestmark = pytest.mark.browser
@@ -61,6 +62,11 @@ def test_demo_runs_on_embedded_defaults_and_stops_on_ctrl_c(
         page.get_by_label("Adresse e-mail").fill("admin@sitelle.localhost")
         page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Se connecter").click()
+        assert f"« {DEMO_TOTP_SECRET} »" in log.read_text()  # the key the demo prints
+        page.get_by_label("Code à 6 chiffres ou code de secours").fill(
+            pyotp.TOTP(DEMO_TOTP_SECRET).now()
+        )
+        page.get_by_role("button", name="Valider").click()
         expect(page.locator("h1")).to_have_text("CAE Sitelle (Vannes)")
         expect(page.get_by_role("cell", name="La Belle Coop")).to_be_visible()
 

@@ -14,7 +14,7 @@ from network.registry.models import Cae
 from tenants.billing.models import Invoice
 from tenants.cohorts.models import Cohort
 from tenants.commerce.models import Client, ClientContact, ClientKind, Job, Quote, Service
-from tests.conftest import grant, site_client
+from tests.conftest import grant, sign_in, site_client
 from tests.tenants.commerce.factories import COMPANY, ClientFactory, ServiceFactory
 from tests.tenants.people.factories import CohortFactory
 
@@ -59,7 +59,7 @@ def _signed_in(cae: Cae, person: User, role: str | None, cohort: Cohort | None) 
     if role is not None:
         cohort_id = cohort.pk if role in (Role.ANIMATEUR, Role.MEMBER) and cohort else None
         grant(person, cae, role, cohort_id)
-        client.force_login(person)
+        sign_in(client, person)
     return client
 
 
@@ -114,7 +114,7 @@ def test_the_coordinator_sees_the_cohort_but_not_its_services(cae_alpha: Cae, pe
         cohort = CohortFactory.create()
     User.objects.filter(pk=person.pk).update(is_coordinator=True)
     client = site_client(cae_alpha)
-    client.force_login(person)
+    sign_in(client, person)
 
     assert "/prestations/" not in client.get(f"/cooperatives/{cohort.pk}/").content.decode()
     assert client.get(f"/cooperatives/{cohort.pk}/prestations/").status_code == 403
@@ -299,7 +299,7 @@ def test_clients_are_hidden_from_who_sells_nowhere(cae_alpha: Cae, person: User)
         buyer = ClientFactory.create()
     User.objects.filter(pk=person.pk).update(is_coordinator=True)
     signed_in = site_client(cae_alpha)
-    signed_in.force_login(person)
+    sign_in(signed_in, person)
     anonymous = site_client(cae_alpha)
 
     assert 'href="/clients/"' not in signed_in.get("/").content.decode()

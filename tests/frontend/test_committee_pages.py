@@ -12,7 +12,7 @@ from network.committees.services import (
     partner_person_get_or_create,
     seat_add,
 )
-from tests.conftest import World, site_client
+from tests.conftest import World, sign_in, site_client
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_a_seated_partner_reads_but_never_writes_and_others_do_not_see_it(world:
     person.refresh_from_db()
     partner = site_client(world.cae)
     assert person.user is not None
-    partner.force_login(person.user)
+    sign_in(partner, person.user)
 
     assert partner.get("/comites-locaux/").status_code == 200
     page = partner.get(f"/comites-locaux/{committee.pk}/")

@@ -12,7 +12,7 @@ from pytest_django.fixtures import Settings
 from coopilote.accounts.models import Role, User
 from network.registry.models import Cae
 from tenants.people.models import Committee, CommitteeSeat, Enrolment, Guardian, Member
-from tests.conftest import grant, site_client
+from tests.conftest import grant, sign_in, site_client
 from tests.tenants.people.factories import (
     NEXT_SUMMER,
     CohortFactory,
@@ -52,7 +52,7 @@ def test_staff_enrol_a_minor_once_the_authorisation_is_recorded(
     with tenant_context(cae_alpha):
         cohort = CohortFactory.create()
     client = site_client(cae_alpha)
-    client.force_login(person)
+    sign_in(client, person)
 
     bad = client.post("/membres/nouveau/", _member_form(postcode="5600"))
     created = client.post("/membres/nouveau/", _member_form())
@@ -116,7 +116,7 @@ def test_an_animateur_sees_only_their_cohorts_members(cae_alpha: Cae, person: Us
         Enrolment.objects.create(member=yanis, cohort=other, enrolled_on=NEXT_SUMMER)
     grant(person, cae_alpha, Role.ANIMATEUR, mine.pk)
     client = site_client(cae_alpha)
-    client.force_login(person)
+    sign_in(client, person)
 
     listing = client.get("/membres/").content.decode()
 
@@ -138,7 +138,7 @@ def test_a_member_of_beta_is_not_reachable_from_alpha(
     with tenant_context(cae_alpha):
         assert not Member.objects.filter(pk=member.pk).exists()
     client = site_client(cae_alpha)
-    client.force_login(person)
+    sign_in(client, person)
 
     assert client.get(f"/membres/{member.pk}/").status_code == 404
 
@@ -163,7 +163,7 @@ def test_the_cohort_page_shows_names_only_to_who_may_see_them(
     else:
         grant(person, cae_alpha, role, cohort.pk if role == Role.MEMBER else None)
     client = site_client(cae_alpha)
-    client.force_login(person)
+    sign_in(client, person)
 
     page = client.get(f"/cooperatives/{cohort.pk}/").content.decode()
 
@@ -180,7 +180,7 @@ def test_the_animateur_runs_the_committees_and_their_rotation(cae_alpha: Cae, pe
         enrolment = Enrolment.objects.create(member=lina, cohort=cohort, enrolled_on=NEXT_SUMMER)
     grant(person, cae_alpha, Role.ANIMATEUR, cohort.pk)
     client = site_client(cae_alpha)
-    client.force_login(person)
+    sign_in(client, person)
     page = f"/cooperatives/{cohort.pk}/comites/"
 
     for kind, name in (("marketing", "Marketing"), ("finance", "Finances")):
@@ -226,7 +226,7 @@ def test_a_cooperant_cannot_manage_committees(cae_alpha: Cae, person: User) -> N
         cohort = CohortFactory.create()
     grant(person, cae_alpha, Role.MEMBER, cohort.pk)
     client = site_client(cae_alpha)
-    client.force_login(person)
+    sign_in(client, person)
 
     response = client.post(
         f"/cooperatives/{cohort.pk}/comites/",

@@ -14,7 +14,7 @@ from network.indicators.models import CohortFact
 from network.registry.models import Cae
 from network.reports.models import MAX_PHOTO_SIZE, ReportStatus, SeasonReport, SeasonReportPhoto
 from network.reports.services import report_photo_add, report_save_draft, report_submit
-from tests.conftest import World, site_client
+from tests.conftest import World, sign_in, site_client
 from tests.network.test_reports import JPEG, TODAY, cohort_fact
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def _user(world: World, persona: str) -> User:
 
 def national(world: World, persona: str) -> Client:
     client = site_client(None)
-    client.force_login(_user(world, persona))
+    sign_in(client, _user(world, persona))
     return client
 
 

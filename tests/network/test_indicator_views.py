@@ -25,7 +25,7 @@ from network.indicators.selectors import Filters, indicator_table
 from network.registry.fictional import fictional_identity
 from network.registry.geography import REGION_OF_DEPARTMENT
 from network.registry.models import Cae
-from tests.conftest import account, grant, site_client
+from tests.conftest import account, grant, sign_in, site_client
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,7 @@ class Network:
     def client(self, user: User | None, cae: Cae | None = None) -> Client:
         client = site_client(cae)
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user)
         return client
 
 

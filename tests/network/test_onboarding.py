@@ -14,7 +14,7 @@ from coopilote.accounts.models import Membership, Role, User
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae, Domain, SiteStatus
 from network.registry.tasks import cae_provision_task
-from tests.conftest import site_client
+from tests.conftest import sign_in, site_client
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_coordinator_onboards_a_cae_through_the_api(
     coordinator: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = site_client()
-    client.force_login(coordinator)
+    sign_in(client, coordinator)
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post("/api/v1/caes/", _payload(), content_type="application/json")
@@ -87,7 +87,7 @@ def test_coordinator_onboards_a_cae_through_the_api(
 
 def test_the_invited_admin_activates_their_account_once(coordinator: User) -> None:
     client = site_client()
-    client.force_login(coordinator)
+    sign_in(client, coordinator)
     client.post("/api/v1/caes/", _payload(), content_type="application/json")
     cae = Cae.objects.get(slug="ker-avel")
     cae_provision_task.apply(kwargs={"cae_id": cae.pk}, throw=True)
@@ -106,11 +106,14 @@ def test_the_invited_admin_activates_their_account_once(coordinator: User) -> No
     assert too_short.status_code == 400
     assert "Ce mot de passe est trop court" in too_short.content.decode()
     assert activated.status_code == 302
-    assert "gwen@example.org" in browser.get("/").content.decode()
+    assert "gwen@example.org" in browser.get("/", follow=True).content.decode()  # then 2FA set-up
     reused = site_client(cae).get(path)
     assert reused.status_code == 404
     assert "Lien expiré ou déjà utilisé" in reused.content.decode()
-    assert site_client(cae).login(email="gwen@example.org", password="une-phrase-de-passe-solide")
+    signed_in = site_client(cae).post(
+        "/connexion/", {"username": "gwen@example.org", "password": "une-phrase-de-passe-solide"}
+    )
+    assert signed_in.status_code == 302
 
 
 def test_a_forged_activation_link_is_refused(cae_alpha: Cae, person: User) -> None:
@@ -133,7 +136,7 @@ def test_bad_identity_is_refused_with_a_message_and_nothing_saved(
     coordinator: User, overrides: dict[str, Any], field: str, message: str
 ) -> None:
     client = site_client()
-    client.force_login(coordinator)
+    sign_in(client, coordinator)
     before = (Cae.objects.count(), User.objects.count(), Membership.objects.count())
 
     response = client.post("/api/v1/caes/", _payload(**overrides), content_type="application/json")
@@ -147,7 +150,7 @@ def test_bad_identity_is_refused_with_a_message_and_nothing_saved(
 
 def test_siret_of_another_company_is_refused(coordinator: User) -> None:
     client = site_client()
-    client.force_login(coordinator)
+    sign_in(client, coordinator)
 
     response = client.post(
         "/api/v1/caes/",
@@ -161,7 +164,7 @@ def test_siret_of_another_company_is_refused(coordinator: User) -> None:
 
 def test_coordinator_registers_a_cae_in_the_web_form(coordinator: User) -> None:
     client = site_client()
-    client.force_login(coordinator)
+    sign_in(client, coordinator)
     payload = _payload()
     admin = payload.pop("first_admin")
     form = payload | {
@@ -186,7 +189,7 @@ def test_coordinator_registers_a_cae_in_the_web_form(coordinator: User) -> None:
 
 def test_the_provisioning_status_refreshes_as_a_fragment(coordinator: User) -> None:
     client = site_client()
-    client.force_login(coordinator)
+    sign_in(client, coordinator)
     client.post("/api/v1/caes/", _payload(), content_type="application/json")
     cae = Cae.objects.get(slug="ker-avel")
 
@@ -203,13 +206,13 @@ def test_the_provisioning_status_refreshes_as_a_fragment(coordinator: User) -> N
 
 def test_an_expired_invitation_link_is_refused(coordinator: User, settings: Any) -> None:
     client = site_client()
-    client.force_login(coordinator)
+    sign_in(client, coordinator)
     client.post("/api/v1/caes/", _payload(), content_type="application/json")
     cae = Cae.objects.get(slug="ker-avel")
     cae_provision_task.apply(kwargs={"cae_id": cae.pk}, throw=True)
     path = _activation_path(str(mail.outbox[0].body))
 
-    settings.PASSWORD_RESET_TIMEOUT = -1  # every link is older than that
+    settings.INVITATION_TIMEOUT = -1  # every link is older than that
 
     response = site_client(cae).post(
         path,

@@ -46,7 +46,7 @@ from network.reports.services import (
     report_submit,
 )
 from network.reports.tasks import report_reviewed_notify_task, report_submitted_notify_task
-from tests.conftest import World, account, site_client
+from tests.conftest import World, account, sign_in, site_client
 
 pytestmark = pytest.mark.django_db
 
@@ -539,7 +539,7 @@ def test_notifications_are_enqueued_from_a_cae_s_schema_too(
 
 def _api(world: World, persona: str, cae: Cae | None) -> Client:
     client = site_client(cae)
-    client.force_login(_user(world, persona))
+    sign_in(client, _user(world, persona))
     return client
 
 

@@ -15,7 +15,7 @@ from coopilote.errors import ApplicationError
 from network.skillgrid.models import Skill, SkillCategory
 from network.skillgrid.selectors import skill_grid_for, skill_list
 from network.skillgrid.services import skill_create, skill_update
-from tests.conftest import World, site_client
+from tests.conftest import World, sign_in, site_client
 from tests.tenants.skills.helpers import enrol, running_cohort, start
 
 STANDARD = {
@@ -38,7 +38,7 @@ def _national(world: World, persona: str) -> HttpClient:
     client = site_client()
     user = world.personas[persona]
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     return client
 
 

@@ -13,7 +13,7 @@ from coopilote.accounts.models import Membership, Role, User
 from network.registry.models import Cae
 from network.registry.tasks import membership_invite_task
 from tenants.cohorts.models import Cohort
-from tests.conftest import grant, site_client
+from tests.conftest import grant, sign_in, site_client
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def cohort(cae_alpha: Cae) -> Cohort:
 def _as(role: str, cae: Cae, person: User) -> Any:
     grant(person, cae, role)
     client = site_client(cae)
-    client.force_login(person)
+    sign_in(client, person)
     return client
 
 

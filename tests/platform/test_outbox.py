@@ -42,7 +42,7 @@ from network.registry.tasks import membership_invite_task
 from tenants.billing.tasks import payment_event_apply_task
 from tenants.commerce.services import quote_line_add, quote_send
 from tenants.commerce.tasks import quote_email_task
-from tests.conftest import grant, site_client
+from tests.conftest import grant, sign_in, site_client
 from tests.tenants.commerce.factories import QuoteFactory, ServiceFactory
 
 BROKER_DOWN = OperationalError("[Errno 111] Connection refused")
@@ -214,7 +214,7 @@ def test_a_request_succeeds_with_the_broker_down_and_the_sweep_sends_its_task_on
 ) -> None:
     grant(person, cae_alpha, Role.CAE_ADMIN)
     client = site_client(cae_alpha)
-    client.force_login(person)
+    sign_in(client, person)
 
     with (
         patch.object(membership_invite_task, "apply_async", side_effect=BROKER_DOWN),

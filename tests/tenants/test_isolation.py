@@ -9,7 +9,7 @@ from coopilote.accounts.models import Role, User
 from network.registry.models import Cae
 from tenants.cohorts.models import Cohort
 from tenants.cohorts.services import cohort_create
-from tests.conftest import PASSWORD, grant, site_client
+from tests.conftest import grant, sign_in, site_client
 
 
 def test_orm_rows_stay_in_their_cae(cae_alpha: Cae, cae_beta: Cae) -> None:
@@ -42,7 +42,7 @@ def test_api_rows_stay_in_their_cae(cae_alpha: Cae, cae_beta: Cae, person: User)
     grant(person, cae_beta, Role.CAE_STAFF)
     alpha, beta = site_client(cae_alpha), site_client(cae_beta)
     for client in (alpha, beta):
-        assert client.login(email=person.email, password=PASSWORD)
+        sign_in(client, person)
 
     created = alpha.post(
         "/api/v1/cohorts/",
@@ -65,7 +65,7 @@ def test_api_rows_stay_in_their_cae(cae_alpha: Cae, cae_beta: Cae, person: User)
 def test_api_refuses_a_cohort_ending_before_it_starts(cae_alpha: Cae, person: User) -> None:
     grant(person, cae_alpha, Role.CAE_STAFF)
     client = site_client(cae_alpha)
-    client.force_login(person)
+    sign_in(client, person)
 
     response = client.post(
         "/api/v1/cohorts/",

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from coopilote.accounts.models import Membership, Role, User
+from coopilote.accounts.otp import otp_confirmed_device, otp_is_mandatory, totp_device_set
 from coopilote.errors import ApplicationError
 from coopilote.money import to_cents
 from coopilote.payments import DUMMY
@@ -108,6 +109,9 @@ from tenants.people.services import (
 )
 
 DEMO_PASSWORD = "coopilote-demo"  # noqa: S105 - demo accounts only, printed at start-up
+# The authenticator key of the demo accounts whose role requires 2FA (coordination, CAE staff):
+# printed at start-up, to type into an authenticator app. Demo accounts only.
+DEMO_TOTP_SECRET = "COOPILOTEDEMOTOTPCOOPILOTEDEMO23"  # noqa: S105
 
 D = datetime.date
 F, M = Gender.FEMALE, Gender.MALE
@@ -1339,6 +1343,8 @@ class Command(BaseCommand):
                 Membership.objects.active().get_or_create(
                     user=user, cae=caes[cae_slug], role=cae_role
                 )
+            if otp_is_mandatory(user) and otp_confirmed_device(user) is None:
+                totp_device_set(user=user, secret=DEMO_TOTP_SECRET)
         for cae_number, (slug, demo_cae) in enumerate(DEMO_CAES.items(), start=1):
             in_charge = User.objects.get(email=demo_cae.in_charge)
             with tenant_context(caes[slug]):
@@ -1372,6 +1378,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  - {committee_plan.partners[0].email} (partenaire, {committee_plan.name})"
             )
+        self.stdout.write(
+            "Double authentification (coordination et équipes des CAE) : clé TOTP "
+            f"« {DEMO_TOTP_SECRET} » à saisir dans une application d'authentification, ou "
+            f'code du moment : .venv/bin/python -c "import pyotp; '
+            f"print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
+        )
         self.stdout.write("Coopératives :")
         for slug, demo_cae in DEMO_CAES.items():
             with tenant_context(caes[slug]):

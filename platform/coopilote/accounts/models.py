@@ -107,3 +107,47 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class TotpDevice(models.Model):
+    """A person's authenticator app (TOTP, RFC 6238): one per account.
+
+    Unconfirmed until the person types a first valid code; `last_step` is the last 30-second
+    step a code was accepted for, so that a code is never accepted twice (replay protection).
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="totp_device", verbose_name=_("personne")
+    )
+    secret = models.CharField(_("clé secrète"), max_length=64)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("activé le"), null=True, blank=True)
+    last_step = models.BigIntegerField(_("dernier pas accepté"), default=0)
+
+    class Meta:
+        verbose_name = _("application d'authentification")
+        verbose_name_plural = _("applications d'authentification")
+
+    def __str__(self) -> str:
+        return f"{self.user} · TOTP"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A single-use recovery code, stored hashed like a password."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name=_("personne")
+    )
+    code_hash = models.CharField(_("empreinte"), max_length=255)
+    used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("code de secours")
+        verbose_name_plural = _("codes de secours")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {_('code de secours')}"

@@ -67,4 +67,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "indicators.rebuild",
         "schedule": crontab(hour=3, minute=30),
     },
+    # RGPD: members whose last cohort ended longer ago than the CAE's retention period are
+    # anonymised (docs/personal-data.md).
+    "personal-data-retention": {
+        "task": "registry.tenant_fanout",
+        "schedule": crontab(hour=2, minute=15),
+        "kwargs": {"task_name": "people.retention_purge"},
+    },
 }

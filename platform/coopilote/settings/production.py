@@ -28,6 +28,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
+# Behind the ingress: the address it saw, not one a client could write into the header.
+AXES_CLIENT_IP_CALLABLE = "coopilote.accounts.security.client_ip_behind_proxy"
 
 if PAYMENT_PROVIDER == "stripe" and not STRIPE_WEBHOOK_SECRET:  # noqa: F405
     from django.core.exceptions import ImproperlyConfigured

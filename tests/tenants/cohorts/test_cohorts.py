@@ -19,7 +19,7 @@ from tenants.cohorts.services import (
     cohort_transition,
     cohort_update,
 )
-from tests.conftest import grant, site_client
+from tests.conftest import grant, sign_in, site_client
 
 D = datetime.date
 
@@ -156,7 +156,7 @@ def test_update_validates_like_create(in_alpha: Cae) -> None:
 def test_staff_open_a_cohort_in_the_web_form(cae_alpha: Cae, person: User) -> None:
     grant(person, cae_alpha, Role.CAE_STAFF)
     client = site_client(cae_alpha)
-    client.force_login(person)
+    sign_in(client, person)
     form = {
         "name": "CJS d'été",
         "programme": "CJS",
@@ -204,7 +204,7 @@ def test_a_person_whose_role_was_revoked_cannot_be_named_animateur(
     with tenant_context(cae_alpha):
         cohort = _cjs()
     client = site_client(cae_alpha)
-    client.force_login(person)
+    sign_in(client, person)
 
     client.post(f"/cooperatives/{cohort.pk}/animateurs/", {"user": former.pk})
 

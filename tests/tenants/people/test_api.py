@@ -20,7 +20,7 @@ from network.registry.models import Cae
 from tenants.cohorts.models import Cohort, Programme
 from tenants.people.models import CommitteeSeat, Enrolment, EnrolmentStatus, Guardian, Member
 from tenants.people.services import committee_create, committee_seat_assign, member_enrol
-from tests.conftest import PASSWORD, site_client
+from tests.conftest import PASSWORD, sign_in, site_client
 from tests.tenants.people.factories import (
     NEXT_SUMMER,
     PDF_BYTES,
@@ -59,7 +59,7 @@ def _grant(user: User, cae: Cae, role: str, cohort: Cohort | None = None) -> Non
 def _client(cae: Cae, user: User | None) -> Client:
     client = site_client(cae)
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     return client
 
 
