@@ -100,9 +100,8 @@ def _seated_people(committee: LocalCommittee) -> QuerySet[PartnerPerson]:
 def local_committee_index(request: HttpRequest) -> HttpResponse:
     """The CAE's committees (a partner: the ones they sit on) and the form to create one."""
     may_manage = _may_manage(request)
-    form = LocalCommitteeForm(
-        request.POST if request.method == "POST" else None, cohorts=_cohort_choices()
-    )
+    choices = _cohort_choices()
+    form = LocalCommitteeForm(request.POST if request.method == "POST" else None, cohorts=choices)
     if request.method == "POST":
         if not may_manage:
             raise PermissionDenied
@@ -121,7 +120,7 @@ def local_committee_index(request: HttpRequest) -> HttpResponse:
     committees = list(local_committee_list(cae=_cae(), user=None if may_manage else request.user))
     if not committees and not may_manage:
         raise PermissionDenied
-    names = dict(_cohort_choices())
+    names = dict(choices)
     context = {
         "committees": [
             (committee, [names.get(row.cohort_id, "") for row in committee.supported_cohorts.all()])
@@ -195,10 +194,11 @@ def local_committee_detail(request: HttpRequest, committee_id: int) -> HttpRespo
     data = request.POST if request.method == "POST" else None
     step = request.POST.get("step") if data else None
     supported = [row.cohort_id for row in committee.supported_cohorts.all()]
+    choices = _cohort_choices()
     forms: dict[str, Any] = {
         "cohorts": SupportedCohortsForm(
             data if step == "cohorts" else None,
-            cohorts=_cohort_choices(),
+            cohorts=choices,
             initial={"cohorts": supported},
         ),
         "seat": SeatForm(data if step == "seat" else None, prefix="seat"),
@@ -220,7 +220,7 @@ def local_committee_detail(request: HttpRequest, committee_id: int) -> HttpRespo
             if message is not None:
                 messages.success(request, message)
                 return redirect("frontend:local-committee-detail", committee_id=committee.pk)
-    names = dict(_cohort_choices())
+    names = dict(choices)
     context = {
         "committee": committee,
         "cohorts": [(cohort_id, names.get(cohort_id, "")) for cohort_id in supported],

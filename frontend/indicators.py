@@ -37,6 +37,7 @@ from coopilote.errors import ApplicationError
 from coopilote.tenancy import current_cae
 from frontend.indicator_charts import Bar, Series, grouped_bars, horizontal_bars
 from network.indicators.definitions import (
+    BY_KEY,
     INDICATORS,
     MASK_BELOW,
     SECTION_LABELS,
@@ -65,7 +66,6 @@ from network.registry.geography import (
 from network.registry.models import NetworkMembership
 from network.registry.selectors import cae_list
 
-BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 # The query string's filters (the selectors' names), plus the cohort of a drill-down.
 FILTER_NAMES = ("year", "programme", "region", "department", "cae", "network")
 COHORT = "cohort"

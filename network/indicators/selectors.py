@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from coopilote.access import ALL_COHORTS, Action, can, cohort_scope
 from coopilote.errors import ApplicationError
 from network.committees.models import PartnerOrganisation, SupportedCohort
-from network.indicators.definitions import INDICATORS, MASK_BELOW, Indicator, Unit
+from network.indicators.definitions import BY_KEY, INDICATORS, MASK_BELOW, Indicator, Unit
 from network.indicators.models import CohortFact
 from network.registry.geography import DEPARTMENT_CHOICES, REGION_CHOICES
 from network.registry.models import Cae, NetworkMembership
@@ -75,19 +75,17 @@ def filters_for(user: Any, cae: Any | None, params: Mapping[str, Any]) -> Filter
     national site, the coordinator sees the network; on a CAE's site, CAE staff see that CAE,
     animateur·rices and committee partners their cohorts. PermissionDenied when the person may
     see nothing here; ApplicationError for a filter with an unknown value."""
-    if not can(user, Action.INDICATORS_VIEW, cae=cae, cohort_id=None) and (
-        cae is None or not cohort_scope(user, Action.INDICATORS_VIEW, cae=cae)
-    ):
+    if cae is None:
+        if not can(user, Action.INDICATORS_VIEW, cae=None):
+            raise PermissionDenied
+        return filters_parse(params)
+    scope = cohort_scope(user, Action.INDICATORS_VIEW, cae=cae)
+    if scope is not ALL_COHORTS and not scope:
         raise PermissionDenied
     filters = filters_parse(params)
-    if cae is None:
-        return filters
     if filters.caes and filters.caes != (cae.pk,):
-        raise ApplicationError(
-            _("Ce site ne montre que les chiffres de sa CAE."),
-            errors=_validation({"cae": [_("Ce site ne montre que les chiffres de sa CAE.")]}),
-        )
-    scope = cohort_scope(user, Action.INDICATORS_VIEW, cae=cae)
+        message = _("Ce site ne montre que les chiffres de sa CAE.")
+        raise ApplicationError(message, errors=ValidationError({"cae": [message]}))
     cohorts = None if scope is ALL_COHORTS else frozenset((cae.pk, c) for c in scope)
     return replace(filters, caes=(cae.pk,), cohorts=cohorts)
 
@@ -136,12 +134,10 @@ def filters_parse(params: Mapping[str, Any]) -> Filters:
     else:
         parsed["caes"] = tuple(sorted(known))
     if errors:
-        raise ApplicationError(_("Ces filtres ne sont pas valides."), errors=_validation(errors))
+        raise ApplicationError(
+            _("Ces filtres ne sont pas valides."), errors=ValidationError(errors)
+        )
     return Filters(**parsed)
-
-
-def _validation(errors: dict[str, list[str]]) -> ValidationError:
-    return ValidationError(errors)
 
 
 # What a table can be grouped by: the fact column, and how to name its values.
@@ -193,15 +189,12 @@ class Row:
 
 
 def _aggregates(indicators: Iterable[Indicator]) -> dict[str, Any]:
-    expressions: dict[str, Any] = {"_members": INDICATORS_BY_KEY["members"].numerator()}
+    expressions: dict[str, Any] = {"_members": BY_KEY["members"].numerator()}
     for indicator in indicators:
         expressions[f"{indicator.key}__n"] = indicator.numerator()
         if indicator.denominator is not None:
             expressions[f"{indicator.key}__d"] = indicator.denominator()
     return expressions
-
-
-INDICATORS_BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 
 
 def _figures(values: Mapping[str, Any], indicators: Iterable[Indicator]) -> dict[str, Figure]:
@@ -247,7 +240,7 @@ def indicator_table(
     if group_by not in DIMENSIONS:
         raise ApplicationError(
             _("Regroupement inconnu : %(value)s.") % {"value": group_by},
-            errors=_validation({"group_by": [_("Regroupement inconnu.")]}),
+            errors=ValidationError({"group_by": [_("Regroupement inconnu.")]}),
         )
     columns = (
         ["cae_id", "cohort_id", "name"]

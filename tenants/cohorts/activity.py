@@ -69,5 +69,5 @@ def cohort_activity(*, cohort_id: int, decisions: int = 10) -> CohortActivity:
         revenue_excl_vat=invoiced["total"] - credited,
         invoices_issued=invoiced["count"],
         trainings=training_indicators(cohort_id=cohort_id),
-        decisions=list(decision_list(cohort_id=cohort_id)[:decisions]),
+        decisions=list(decision_list(cohort_id=cohort_id)[:decisions]) if decisions else [],
     )
