@@ -46,9 +46,7 @@ from network.committees.services import (
     local_committee_cohorts_set,
     local_committee_create,
     local_committee_dissolve,
-    organisation_get_or_create,
-    partner_person_get_or_create,
-    seat_add,
+    partner_seat,
     seat_end,
 )
 from tenants.cohorts.activity import cohort_activity
@@ -163,20 +161,20 @@ def _detail_step(
         local_committee_cohorts_set(committee=committee, cohort_ids=data["cohorts"])
         return _("Les coopératives suivies sont à jour.")
     if step == "seat":
-        organisation = organisation_get_or_create(
-            name=data["organisation_name"],
-            kind=data["organisation_kind"],
-            town=data["organisation_town"],
-            siret=data["organisation_siret"],
-        )
-        person = partner_person_get_or_create(
-            organisation=organisation,
+        partner_seat(
+            committee=committee,
+            organisation={
+                "name": data["organisation_name"],
+                "kind": data["organisation_kind"],
+                "town": data["organisation_town"],
+                "siret": data["organisation_siret"],
+            },
             first_name=data["first_name"],
             last_name=data["last_name"],
             email=data["email"],
             job_title=data["job_title"],
+            joined_on=data["joined_on"],
         )
-        seat_add(committee=committee, person=person, joined_on=data["joined_on"])
         return _("La personne siège au comité ; elle reçoit son invitation par e-mail.")
     committee_meeting_record(
         committee=committee,

@@ -44,9 +44,7 @@ from network.committees.services import (
     local_committee_cohorts_set,
     local_committee_create,
     local_committee_dissolve,
-    organisation_get_or_create,
-    partner_person_get_or_create,
-    seat_add,
+    partner_seat,
     seat_end,
 )
 from tenants.cohorts.activity import cohort_activity
@@ -336,16 +334,7 @@ class SeatListApi(APIView):
         committee = _committee_or_404(request, committee_id, write=True)
         serializer = LocalCommitteeSeatInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        organisation = organisation_get_or_create(**data["organisation"])
-        person = partner_person_get_or_create(
-            organisation=organisation,
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            job_title=data["job_title"],
-        )
-        seat_add(committee=committee, person=person, joined_on=data["joined_on"])
+        partner_seat(committee=committee, **serializer.validated_data)
         return Response(_detail(committee), status=status.HTTP_201_CREATED)
 
 

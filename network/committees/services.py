@@ -7,7 +7,7 @@ during a request): every function here trusts that `cohort_ids` name cohorts of 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -175,6 +175,30 @@ def seat_add(
 
     task_enqueue_on_commit(seat_invite_task, seat_id=seat.pk)
     return seat
+
+
+@transaction.atomic
+@transaction.atomic
+def partner_seat(
+    *,
+    committee: LocalCommittee,
+    organisation: Mapping[str, str],
+    first_name: str,
+    last_name: str,
+    email: str,
+    job_title: str = "",
+    joined_on: datetime.date | None = None,
+) -> Seat:
+    """Seat a partner given by their organisation (`name`, `kind`, `town`, optional `siret`) and
+    themself: the network's records are reused when they exist, created otherwise."""
+    person = partner_person_get_or_create(
+        organisation=organisation_get_or_create(**organisation),
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        job_title=job_title,
+    )
+    return seat_add(committee=committee, person=person, joined_on=joined_on)
 
 
 @transaction.atomic

@@ -40,9 +40,7 @@ from coopilote.tenancy import current_cae, current_schema, site_host
 from network.committees.models import LocalCommittee
 from network.committees.services import (
     local_committee_create,
-    organisation_get_or_create,
-    partner_person_get_or_create,
-    seat_add,
+    partner_seat,
 )
 from network.indicators.services import facts_rebuild
 from network.payments.services import dummy_payment_events, webhook_receive
@@ -827,17 +825,19 @@ def local_committee_build(*, plan: DemoLocalCommittee, cae: Cae) -> None:
                 first_name=partner.first_name,
                 last_name=partner.last_name,
             )
-        organisation = organisation_get_or_create(
-            name=partner.organisation, kind=partner.kind, town=partner.town
-        )
-        person = partner_person_get_or_create(
-            organisation=organisation,
+        partner_seat(
+            committee=committee,
+            organisation={
+                "name": partner.organisation,
+                "kind": partner.kind,
+                "town": partner.town,
+            },
             first_name=partner.first_name,
             last_name=partner.last_name,
             email=partner.email,
             job_title=partner.job_title,
+            joined_on=plan.since,
         )
-        seat_add(committee=committee, person=person, joined_on=plan.since)
 
 
 def authorisation_pdf(title: bytes = b"Autorisation parentale") -> bytes:
