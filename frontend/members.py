@@ -207,13 +207,18 @@ def _apply(step: str, member: Any, data: dict[str, Any], post: Any, user: Any) -
         enrolment_record_outcome(enrolment=enrolment, **data)
 
 
-def _member_for_staff(request: HttpRequest, member_id: int) -> Member:
-    """The member, for the CAE's staff (404 if unseen, 403 for a cohort role only)."""
-    cae = site_cae()
-    member = member_get(user=request.user, cae=cae, member_id=member_id)
+def _member_or_404(request: HttpRequest, member_id: int) -> Member:
+    """The member, if the person may see them; 404 otherwise."""
+    member = member_get(user=request.user, cae=site_cae(), member_id=member_id)
     if member is None:
         raise Http404
-    if not can(request.user, Action.MEMBER_MANAGE, cae=cae):
+    return member
+
+
+def _member_for_staff(request: HttpRequest, member_id: int) -> Member:
+    """The member, for the CAE's staff (404 if unseen, 403 for a cohort role only)."""
+    member = _member_or_404(request, member_id)
+    if not can(request.user, Action.MEMBER_MANAGE, cae=site_cae()):
         raise PermissionDenied
     return member
 
@@ -241,9 +246,7 @@ def member_data(request: HttpRequest, member_id: int) -> HttpResponse:
 @require(Action.CAE_SETTINGS)
 def member_erase_page(request: HttpRequest, member_id: int) -> HttpResponse:
     """Anonymise a member, after confirmation and with a reason (the CAE's admins)."""
-    member = member_get(user=request.user, cae=site_cae(), member_id=member_id)
-    if member is None:
-        raise Http404
+    member = _member_or_404(request, member_id)
     form = ErasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 import tenants.people.personal_data  # noqa: F401  (fills the register)
 from coopilote.errors import ApplicationError
-from coopilote.personal_data import registry
+from coopilote.personal_data import Retention, registry
 from tenants.cohorts.models import CohortStatus
 from tenants.cohorts.rules import age_on
 from tenants.cohorts.tasks import facts_publish_on_commit
@@ -44,7 +44,6 @@ ANONYMOUS = "Anonyme"
 LIVE_COHORT_STATUSES = frozenset(
     {CohortStatus.DRAFT, CohortStatus.RECRUITING, CohortStatus.RUNNING}
 )
-DEFAULT_RETENTION_MONTHS = 36
 
 
 def _refuse(message: str, *, field: str = "__all__") -> ApplicationError:
@@ -118,7 +117,8 @@ def member_export(*, member: Member) -> MemberExport:
     found: dict[type[models.Model], models.QuerySet[Any]] = {
         Member: Member.objects.filter(pk=member.pk)
     }
-    for model in _tenant_models():
+    tenant_models = _tenant_models()
+    for model in tenant_models:
         if model is Member:
             continue
         lookups = models.Q()
@@ -129,7 +129,7 @@ def member_export(*, member: Member) -> MemberExport:
         if lookups:
             found[model] = model._default_manager.filter(lookups)
     # One more hop for rows hanging off the member's rows (the ratings of an assessment).
-    for model in _tenant_models():
+    for model in tenant_models:
         if model in found:
             continue
         lookups = models.Q()
@@ -271,7 +271,7 @@ def erased_values_remaining(*, member: Member) -> list[str]:
     ]
     for row in rows:
         for entry in registry.of_model(row._meta.label):
-            if entry.retention.value != "erased":
+            if entry.retention != Retention.ERASED:
                 continue
             field = row._meta.get_field(entry.field_name)
             value = getattr(row, getattr(field, "attname", entry.field_name))

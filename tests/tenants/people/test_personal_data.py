@@ -17,7 +17,13 @@ from django.utils import timezone
 from coopilote.accounts.models import User
 from coopilote.celery import app
 from coopilote.errors import ApplicationError
-from coopilote.personal_data import SUSPICIOUS_NAME, Retention, registry
+from coopilote.personal_data import (
+    CATEGORY_LABELS,
+    RETENTION_LABELS,
+    SUSPICIOUS_NAME,
+    Retention,
+    registry,
+)
 from network.registry.models import Cae
 from tenants.cohorts.facts import cohort_facts
 from tenants.cohorts.models import Cohort, CohortStatus
@@ -41,6 +47,7 @@ from tenants.people.privacy import (
     member_export,
     members_due_for_purge,
     months_before,
+    personal_data_settings_get,
     personal_data_settings_update,
     retention_purge,
 )
@@ -297,9 +304,12 @@ def test_retention_follows_the_cae_setting_and_a_later_cohort(traces: Traces) ->
     assert list(members_due_for_purge(today=D(2027, 9, 1))) == [traces.lina]
 
 
-def test_the_retention_setting_is_bounded(in_alpha: Cae) -> None:
+@pytest.mark.parametrize("months", [0, 121])
+def test_the_retention_setting_is_bounded(in_alpha: Cae, months: int) -> None:
     with pytest.raises(ApplicationError):
-        personal_data_settings_update(social_data_retention_months=0)
+        personal_data_settings_update(social_data_retention_months=months)
+
+    assert personal_data_settings_get().social_data_retention_months == 36
 
 
 # --- Consents -------------------------------------------------------------------------------
@@ -331,9 +341,14 @@ def test_a_consent_cannot_be_recorded_twice_or_in_the_future(traces: Traces, per
 
 
 def test_registered_fields_that_stay_have_a_reason() -> None:
+    """Every field kept past erasure says why, in words people read (the retention's label)."""
     kept = [entry for entry in registry.fields() if entry.retention != Retention.ERASED]
 
-    assert all(entry.retention.value for entry in kept)
+    assert kept
+    assert [entry.field for entry in kept if not RETENTION_LABELS.get(entry.retention)] == []
+    assert [
+        entry.field for entry in registry.fields() if entry.category not in CATEGORY_LABELS
+    ] == []
 
 
 def test_the_purge_runs_every_night_in_every_cae() -> None:
