@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -73,7 +74,8 @@ def otp_verify_page(request: HttpRequest) -> HttpResponse:
     if otp_session_is_verified(request, user=user):
         return redirect(_next(request))
     if otp_confirmed_device(user) is None:
-        return redirect(f"{reverse_lazy('frontend:account-security')}?next={_next(request)}")
+        query = urlencode({"next": _next(request)})
+        return redirect(f"{reverse_lazy('frontend:account-security')}?{query}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if otp_verify(user=user, code=form.cleaned_data["code"]):

@@ -38,10 +38,10 @@ from tenants.cohorts.models import Cohort, Programme
 from tenants.cohorts.selectors import cohort_get
 from tenants.commerce.models import Client
 from tenants.people.models import Enrolment, EnrolmentStatus
-from tenants.showcase.models import PhotoStatus, PublicPage, QuoteRequestStatus
+from tenants.showcase.models import PhotoStatus, PublicPage, QuoteRequestStatus, ShowcasePhoto
 from tenants.showcase.selectors import (
     approved_photos,
-    consents_by_member,
+    consenting_member_ids,
     page_for_cohort,
     page_published_get,
     photo_get,
@@ -115,15 +115,15 @@ def public_page(request: HttpRequest, slug: str) -> HttpResponse:
 def public_photo(request: HttpRequest, slug: str, photo_id: int) -> HttpResponse:
     """An approved photo of a published page; anything else is a 404."""
     page = _published_or_404(slug)
-    photo = photo_get(photo_id=photo_id)
-    if photo is None or photo.cohort_id != page.cohort_id or photo.status != PhotoStatus.APPROVED:
+    photo = photo_get(cohort_id=page.cohort_id, photo_id=photo_id, status=PhotoStatus.APPROVED)
+    if photo is None:
         raise Http404
     return _photo_response(photo)
 
 
-def _photo_response(photo: Any) -> HttpResponse:
+def _photo_response(photo: ShowcasePhoto) -> HttpResponse:
     # Photos are small (5 MB at most) and read through the rights check: plain bytes will do.
-    content_type = "image/png" if photo.image.name.endswith(".png") else "image/jpeg"
+    content_type = "image/png" if str(photo.image.name).endswith(".png") else "image/jpeg"
     with photo.image.open("rb") as image:
         response = HttpResponse(image.read(), content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
@@ -179,10 +179,11 @@ def directory(request: HttpRequest) -> HttpResponse:
     if programme not in Programme.values:
         programme = ""
     town = request.GET.get("commune", "").strip()[:100]
+    programme_labels = dict(Programme.choices)
     entries = [
         {
             "row": row,
-            "programme_label": dict(Programme.choices).get(row.programme, row.programme),
+            "programme_label": programme_labels.get(row.programme, row.programme),
             "url": f"{link_on_this_port(request, site_host(row.cae.slug))}c/{row.slug}/",
         }
         for row in directory_list(programme=programme, town=town)
@@ -306,7 +307,7 @@ def page_manage(request: HttpRequest, cohort_id: int) -> HttpResponse:
             cohort=cohort, member=enrolment.member, given=action == "consent-give"
         )
         return redirect(here)
-    consents = consents_by_member(cohort=cohort)
+    consenting = consenting_member_ids(cohort=cohort)
     enrolments = Enrolment.objects.filter(
         cohort=cohort, status=EnrolmentStatus.ENROLLED
     ).select_related("member")
@@ -323,7 +324,7 @@ def page_manage(request: HttpRequest, cohort_id: int) -> HttpResponse:
             {
                 "id": e.member_id,
                 "first_name": e.member.first_name,
-                "agreed": e.member_id in consents,
+                "agreed": e.member_id in consenting,
             }
             for e in enrolments
         ],
@@ -340,8 +341,8 @@ def photo_moderation(request: HttpRequest, cohort_id: int) -> HttpResponse:
     """Pending photos of the cohort, for an animateur·rice to approve or reject."""
     cohort = _cohort_or_404(request, MODERATE, cohort_id)
     if request.method == "POST":
-        photo = photo_get(photo_id=_digits_only(request.POST.get("photo", "")))
-        if photo is None or photo.cohort_id != cohort.pk:
+        photo = photo_get(cohort_id=cohort.pk, photo_id=_digits_only(request.POST.get("photo", "")))
+        if photo is None:
             raise Http404
         approve = request.POST.get("decision") == "approve"
         photo_moderate(photo=photo, by=request.user, approve=approve)
@@ -357,8 +358,8 @@ def photo_moderation(request: HttpRequest, cohort_id: int) -> HttpResponse:
 def photo_preview(request: HttpRequest, cohort_id: int, photo_id: int) -> HttpResponse:
     """Any photo of the cohort (pending ones too), for its committee and animateur·rices."""
     cohort = _cohort_or_404(request, Action.COMMERCE_VIEW, cohort_id)
-    photo = photo_get(photo_id=photo_id)
-    if photo is None or photo.cohort_id != cohort.pk:
+    photo = photo_get(cohort_id=cohort.pk, photo_id=photo_id)
+    if photo is None:
         raise Http404
     return _photo_response(photo)
 

@@ -114,7 +114,7 @@ class QuoteRequestForm(forms.Form):
 
     def service_arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
-        data.pop("site_web", None)
+        data.pop(HONEYPOT_FIELD, None)
         data.pop("started", None)
         return data
 

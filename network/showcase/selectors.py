@@ -13,6 +13,5 @@ def directory_list(*, programme: str = "", town: str = "") -> QuerySet[Published
 
 
 def directory_towns() -> list[str]:
-    return sorted(
-        set(PublishedCohort.objects.exclude(town="").values_list("town", flat=True)), key=str.lower
-    )
+    towns = PublishedCohort.objects.exclude(town="").order_by().values_list("town", flat=True)
+    return sorted(towns.distinct(), key=str.lower)

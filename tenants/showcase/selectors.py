@@ -40,11 +40,12 @@ def public_first_names(*, cohort: Cohort) -> list[str]:
     )
 
 
-def consents_by_member(*, cohort: Cohort) -> dict[int, FirstNameConsent]:
-    return {
-        consent.member_id: consent
-        for consent in FirstNameConsent.objects.filter(cohort=cohort, withdrawn_on__isnull=True)
-    }
+def consenting_member_ids(*, cohort: Cohort) -> set[int]:
+    return set(
+        FirstNameConsent.objects.filter(cohort=cohort, withdrawn_on__isnull=True).values_list(
+            "member_id", flat=True
+        )
+    )
 
 
 def public_services(*, cohort: Cohort) -> QuerySet[Service]:
@@ -60,8 +61,10 @@ def approved_photos(*, cohort: Cohort) -> QuerySet[ShowcasePhoto]:
     return photo_list(cohort=cohort, status=PhotoStatus.APPROVED)
 
 
-def photo_get(*, photo_id: int) -> ShowcasePhoto | None:
-    return ShowcasePhoto.objects.filter(pk=photo_id).first()
+def photo_get(*, cohort_id: int, photo_id: int, status: str | None = None) -> ShowcasePhoto | None:
+    """A photo of the cohort (of that status, if given); None for any other (a 404)."""
+    photos = ShowcasePhoto.objects.filter(cohort_id=cohort_id, pk=photo_id)
+    return photos.filter(status=status).first() if status else photos.first()
 
 
 def published_testimonials(*, cohort: Cohort) -> QuerySet[Testimonial]:

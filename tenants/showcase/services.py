@@ -394,9 +394,12 @@ def committee_emails(*, cohort: Cohort) -> list[str]:
         if user is not None and user.is_active and user.email:
             emails.add(user.email)
     if cae is not None:
-        animateurs = Membership.objects.filter(
-            cae=cae, cohort_id=cohort.pk, role=Role.ANIMATEUR, user__is_active=True
-        ).select_related("user")
+        # Only current animateur·rices: a revoked role no longer hears of the cohort's leads.
+        animateurs = (
+            Membership.objects.active()
+            .filter(cae=cae, cohort_id=cohort.pk, role=Role.ANIMATEUR, user__is_active=True)
+            .select_related("user")
+        )
         emails.update(membership.user.email for membership in animateurs if membership.user.email)
     return sorted(emails)
 

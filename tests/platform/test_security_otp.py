@@ -8,11 +8,14 @@ from unittest import mock
 
 import pyotp
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from coopilote.accounts.models import RecoveryCode, Role, TotpDevice, User
 from coopilote.accounts.otp import (
     STEP_SECONDS,
+    otp_need,
     otp_verify,
     recovery_codes_regenerate,
     totp_code_check,
@@ -83,6 +86,25 @@ def test_a_member_without_2fa_is_not_asked_for_a_code(cae_alpha: Cae) -> None:
 
     assert client.get("/").status_code == 200
     assert client.get("/compte/securite/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"), [("member", None), ("staff", "enrol"), ("member_with_app", "verify")]
+)
+def test_the_middleware_learns_what_a_session_needs_in_one_query(
+    cae_alpha: Cae, persona: str, expected: str | None
+) -> None:
+    user = _staff(cae_alpha) if persona == "staff" else account("membre@example.org")
+    if persona == "member_with_app":
+        totp_device_set(user=user, secret=SECRET)
+
+    with CaptureQueriesContext(connection) as queries:
+        need = otp_need(user)
+
+    assert need == expected
+    # Asked on every request of a session not yet verified: one query (beside the schema's SET).
+    selects = [q for q in queries.captured_queries if not q["sql"].startswith("SET ")]
+    assert len(selects) == 1
 
 
 def test_force_login_alone_does_not_get_staff_past_the_second_step(cae_alpha: Cae) -> None:

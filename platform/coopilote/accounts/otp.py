@@ -17,6 +17,7 @@ import pyotp
 import segno
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,10 +57,30 @@ def otp_confirmed_device(user: User) -> TotpDevice | None:
 
 
 def otp_need(user: User) -> OtpNeed | None:
-    """What a signed-in, not yet verified session must do: verify a code, enrol, or nothing."""
-    if otp_confirmed_device(user) is not None:
+    """What a signed-in, not yet verified session must do: verify a code, enrol, or nothing.
+
+    One query: the middleware asks on every request of a session not verified, which is every
+    request of a person without 2FA.
+    """
+    flags = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            has_device=Exists(
+                TotpDevice.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=False)
+            ),
+            has_staff_role=Exists(
+                Membership.objects.active().filter(user=OuterRef("pk"), role__in=STAFF_ROLES)
+            ),
+        )
+        .values_list("has_device", "has_staff_role")
+        .first()
+    )
+    if flags is None:
+        return None
+    has_device, has_staff_role = flags
+    if has_device:
         return "verify"
-    if otp_is_mandatory(user):
+    if user.is_coordinator or has_staff_role:
         return "enrol"
     return None
 

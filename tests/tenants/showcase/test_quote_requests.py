@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from coopilote.accounts.models import Membership, Role
 from coopilote.tasking.models import OutboxMessage
 from frontend.showcase_forms import RATE_LIMIT, started_token
 from tenants.commerce.models import Client, Quote, QuoteStatus
@@ -221,3 +223,15 @@ def test_declining_a_lead_removes_its_untouched_draft_quote(page_world: World) -
         assert lead.status == QuoteRequestStatus.DECLINED
         assert not Quote.objects.filter(pk=quote_id).exists()
     assert member.post(leads_url, {"lead": "abc", "decision": "decline"}).status_code == 404
+
+
+def test_an_animateur_whose_role_was_revoked_hears_of_no_lead(page_world: World) -> None:
+    world = page_world
+    Membership.objects.filter(user=world.personas["animateur"], role=Role.ANIMATEUR).update(
+        revoked_at=timezone.now()
+    )
+    world.client("anonymous").post(FORM, request_data())
+    with tenant_context(world.cae):
+        assert quote_request_notify(request_id=QuoteRequest.objects.get().pk) is True
+
+    assert [message.to for message in mail.outbox] == [["jeanne.voisine@example.org"]]
