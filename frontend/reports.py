@@ -32,7 +32,7 @@ from frontend.report_forms import (
     SeasonReportReturnForm,
 )
 from network.registry.models import Cae
-from network.reports.models import MAX_PHOTOS, ReportStatus, SeasonReport, SeasonReportPhoto
+from network.reports.models import MAX_PHOTOS, ReportStatus, SeasonReport
 from network.reports.selectors import (
     ReportFilters,
     ReportSlot,
@@ -59,7 +59,11 @@ from network.reports.services import (
 )
 
 
-def _photo_response(photo: SeasonReportPhoto, cae: Any) -> HttpResponse:
+def _photo_response(report: SeasonReport | None, photo_id: int, cae: Any) -> HttpResponse:
+    """One of the report's photos, or 404 (no report, or not its photo)."""
+    photo = report.photos.filter(pk=photo_id).first() if report is not None else None
+    if photo is None:
+        raise Http404
     photo_file = report_photo_content(photo=photo, cae=cae)
     response = HttpResponse(photo_file.content, content_type=photo_file.content_type)
     response["Content-Disposition"] = f'inline; filename="{photo_file.filename}"'
@@ -123,7 +127,7 @@ def report_edit(request: HttpRequest, cohort_id: int) -> HttpResponse:
     if step and step not in ("save", "submit", "photo", "photo-remove"):
         raise Http404
     try:
-        done = _apply_cae_step(request, step, cae, cohort_id, narrative_form, photo_form)
+        done = _apply_cae_step(request, step, cae, cohort_id, report, narrative_form, photo_form)
     except ApplicationError as error:
         form: forms.Form = photo_form if step == "photo" else narrative_form
         if step == "photo-remove" or (report is not None and not report.is_editable):
@@ -158,6 +162,7 @@ def _apply_cae_step(
     step: str,
     cae: Any,
     cohort_id: int,
+    report: SeasonReport | None,
     narrative_form: SeasonReportNarrativeForm,
     photo_form: SeasonReportPhotoForm,
 ) -> str | None:
@@ -184,7 +189,6 @@ def _apply_cae_step(
         )
         return _("La photo est ajoutée au bilan.")
     if step == "photo-remove":
-        report = report_get(cae=cae, cohort_id=cohort_id)
         photo_id = request.POST.get("photo", "")
         if report is None or not photo_id.isdigit():
             raise Http404
@@ -197,11 +201,7 @@ def _apply_cae_step(
 def report_photo(request: HttpRequest, cohort_id: int, photo_id: int) -> HttpResponse:
     """A photo of one of this CAE's reports."""
     cae = _cae()
-    report = report_get(cae=cae, cohort_id=cohort_id)
-    photo = report.photos.filter(pk=photo_id).first() if report is not None else None
-    if photo is None:
-        raise Http404
-    return _photo_response(photo, cae)
+    return _photo_response(report_get(cae=cae, cohort_id=cohort_id), photo_id, cae)
 
 
 tenant_urlpatterns: list[URLPattern] = [
@@ -264,21 +264,17 @@ def review_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     if step:
         form = step_forms[step]
         if form.is_valid():
+            decide, done = (
+                (report_approve, _("Le bilan est approuvé : il est désormais verrouillé."))
+                if step == "approve"
+                else (report_return, _("Le bilan est renvoyé à la CAE avec votre commentaire."))
+            )
             try:
-                if step == "approve":
-                    report_approve(
-                        report=report,
-                        by=request.user,  # type: ignore[arg-type]
-                        comment=form.cleaned_data["comment"],
-                    )
-                    done = _("Le bilan est approuvé : il est désormais verrouillé.")
-                else:
-                    report_return(
-                        report=report,
-                        by=request.user,  # type: ignore[arg-type]
-                        comment=form.cleaned_data["comment"],
-                    )
-                    done = _("Le bilan est renvoyé à la CAE avec votre commentaire.")
+                decide(
+                    report=report,
+                    by=request.user,  # type: ignore[arg-type]
+                    comment=form.cleaned_data["comment"],
+                )
             except ApplicationError as error:
                 if report.status != ReportStatus.SUBMITTED:
                     # Decided already: the decision forms are gone, say it at the top.
@@ -302,10 +298,7 @@ def review_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 def review_photo(request: HttpRequest, report_id: int, photo_id: int) -> HttpResponse:
     """A photo of a submitted report, for the coordination."""
     report = _review_or_404(report_id)
-    photo = report.photos.filter(pk=photo_id).first()
-    if photo is None:
-        raise Http404
-    return _photo_response(photo, report.cae)
+    return _photo_response(report, photo_id, report.cae)
 
 
 public_urlpatterns: list[URLPattern] = [

@@ -11,6 +11,7 @@ heavy, a report already submitted…) answer 400 with a readable message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.urls import URLPattern, path, reverse
@@ -227,10 +228,9 @@ def _photos(request: Request, report: SeasonReport | None, cae_site: bool) -> li
     items = []
     photo: SeasonReportPhoto
     for photo in report_photos(report=report):
-        if cae_site:
-            url = reverse("frontend:report-photo", args=[report.cohort_id, photo.pk])
-        else:
-            url = reverse("frontend:report-photo", args=[report.pk, photo.pk])
+        # The CAE's pages key a report by its cohort, the national ones by the report.
+        key = report.cohort_id if cae_site else report.pk
+        url = reverse("frontend:report-photo", args=[key, photo.pk])
         items.append(
             {
                 "id": photo.pk,
@@ -464,6 +464,19 @@ def _review_detail(request: Request, report: SeasonReport) -> Response:
     return Response(_detail(request, cae=report.cae, slot=slot, report=report))
 
 
+def _decide(request: Request, report_id: int, decide: Callable[..., SeasonReport]) -> Response:
+    """Approve or send back (`decide`: `report_approve` or `report_return`) with the comment."""
+    report = _report_or_404(report_id)
+    serializer = SeasonReportReviewInputSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    report = decide(
+        report=report,
+        by=request.user,
+        comment=serializer.validated_data["comment"],
+    )
+    return _review_detail(request, report)
+
+
 _FILTERS = [
     OpenApiParameter(
         "status", OpenApiTypes.STR, description="submitted, returned, approved (comma-separated)."
@@ -522,15 +535,7 @@ class SeasonReportApproveApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, report_id: int) -> Response:
-        report = _report_or_404(report_id)
-        serializer = SeasonReportReviewInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        report = report_approve(
-            report=report,
-            by=request.user,  # type: ignore[arg-type]
-            comment=serializer.validated_data["comment"],
-        )
-        return _review_detail(request, report)
+        return _decide(request, report_id, report_approve)
 
 
 class SeasonReportReturnApi(APIView):
@@ -544,15 +549,7 @@ class SeasonReportReturnApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, report_id: int) -> Response:
-        report = _report_or_404(report_id)
-        serializer = SeasonReportReviewInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        report = report_return(
-            report=report,
-            by=request.user,  # type: ignore[arg-type]
-            comment=serializer.validated_data["comment"],
-        )
-        return _review_detail(request, report)
+        return _decide(request, report_id, report_return)
 
 
 public_urlpatterns: list[URLPattern] = [

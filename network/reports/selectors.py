@@ -139,7 +139,7 @@ def report_slot(
     *, cae: Cae, cohort_id: int, today: datetime.date | None = None
 ) -> ReportSlot | None:
     """One cohort of the CAE and its report; None when the store does not know the cohort."""
-    fact = CohortFact.objects.filter(cae=cae, cohort_id=cohort_id).first()
+    fact = report_cohort_fact(cae=cae, cohort_id=cohort_id)
     if fact is None:
         return None
     report = report_get(cae=cae, cohort_id=cohort_id)
@@ -155,10 +155,6 @@ def report_cohort_fact(*, cae: Cae, cohort_id: int) -> CohortFact | None:
 
 
 # --- The coordination's side --------------------------------------------------------------
-
-
-def report_get_by_id(*, report_id: int) -> SeasonReport | None:
-    return SeasonReport.objects.select_related("cae").filter(pk=report_id).first()
 
 
 def report_get_for_review(*, report_id: int) -> SeasonReport | None:

@@ -42,7 +42,7 @@ from network.reports.models import (
     SeasonReportSubmission,
     SubmissionOutcome,
 )
-from network.reports.selectors import figures_snapshot, report_opens_on
+from network.reports.selectors import figures_snapshot, report_cohort_fact, report_opens_on
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def _refuse(message: str, field: str = "__all__") -> ApplicationError:
 
 
 def _fact_or_refuse(cae: Cae, cohort_id: int) -> CohortFact:
-    fact = CohortFact.objects.filter(cae=cae, cohort_id=cohort_id).first()
+    fact = report_cohort_fact(cae=cae, cohort_id=cohort_id)
     if fact is None:
         raise _refuse(
             _(
