@@ -27,6 +27,7 @@ from django_tenants.utils import schema_context
 
 from coopilote.accounts.models import User
 from coopilote.errors import ApplicationError
+from coopilote.files import IMAGE_EXTENSIONS, file_kind
 from coopilote.tasking.services import task_enqueue_on_commit, task_run_record
 from coopilote.tenancy import site_url
 from network.indicators.models import CohortFact
@@ -46,12 +47,6 @@ from network.reports.selectors import figures_snapshot, report_cohort_fact, repo
 
 logger = logging.getLogger(__name__)
 
-# A photo's kind is judged by its first bytes, never by its name or the browser's word.
-PHOTO_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
-)
-_SIGNATURE_LENGTH = max(len(signature) for signature, _extension, _type in PHOTO_SIGNATURES)
 MAX_CAPTION_LENGTH = 200
 
 
@@ -245,16 +240,8 @@ def report_return(*, report: SeasonReport, by: User, comment: str) -> SeasonRepo
 
 def photo_kind(file: File[Any]) -> tuple[str, str] | None:
     """(extension, content type) of a JPEG or PNG judged by its first bytes, else None."""
-    position = file.tell() if not file.closed else 0
-    file.seek(0)
-    head = file.read(_SIGNATURE_LENGTH)
-    file.seek(position)
-    if not isinstance(head, bytes):
-        return None
-    for signature, extension, content_type in PHOTO_SIGNATURES:
-        if head.startswith(signature):
-            return extension, content_type
-    return None
+    kind = file_kind(file)
+    return kind if kind and kind[0] in IMAGE_EXTENSIONS else None
 
 
 def _photo_checked(file: File[Any] | None) -> tuple[str, str]:

@@ -9,17 +9,10 @@ from django.core.files import File
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from coopilote.files import file_kind
+
 MAX_DOCUMENT_SIZE_MB = 5
 MAX_DOCUMENT_SIZE = MAX_DOCUMENT_SIZE_MB * 1024 * 1024
-
-# A document's kind is judged by its first bytes, never by its name: a name is whatever the
-# sender chose, and a renamed script or archive must not pass as a signed authorisation.
-DOCUMENT_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "pdf"),
-    (b"\xff\xd8\xff", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-)
-_SIGNATURE_LENGTH = max(len(signature) for signature, _extension in DOCUMENT_SIGNATURES)
 
 validate_postcode = RegexValidator(
     r"^[0-9]{5}\Z",
@@ -30,16 +23,8 @@ validate_postcode = RegexValidator(
 
 def document_extension(file: File[Any]) -> str | None:
     """The extension matching the file's content ("pdf", "jpg", "png"), or None if none does."""
-    position = file.tell() if not file.closed else 0
-    file.seek(0)
-    head = file.read(_SIGNATURE_LENGTH)
-    file.seek(position)
-    if isinstance(head, str):
-        return None
-    for signature, extension in DOCUMENT_SIGNATURES:
-        if head.startswith(signature):
-            return extension
-    return None
+    kind = file_kind(file)
+    return kind[0] if kind else None
 
 
 def validate_document_file(file: File[Any]) -> None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from coopilote.accounts.models import Membership, Role
 from coopilote.errors import ApplicationError
+from coopilote.files import IMAGE_EXTENSIONS
 from coopilote.tasking.services import task_enqueue_on_commit, task_run_record, task_send_on_commit
 from coopilote.tenancy import current_cae, current_schema, current_site_url
 from tenants.cohorts.models import Cohort
@@ -159,7 +160,7 @@ def photo_upload(
             field="image",
         )
     extension = document_extension(image)
-    if extension not in {"jpg", "png"}:
+    if extension not in IMAGE_EXTENSIONS:
         raise _refuse(
             _("Ce fichier n'est pas une image JPEG ou PNG : seul son contenu compte, pas son nom."),
             field="image",
