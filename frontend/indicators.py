@@ -12,21 +12,24 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from hashlib import sha256
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import render
-from django.urls import URLPattern, path
+from django.template.loader import render_to_string
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -51,7 +54,9 @@ from network.indicators.selectors import (
     Filters,
     Row,
     facts_in,
+    facts_version,
     filters_for,
+    indicator_groups,
     indicator_table,
     indicator_totals,
     last_update,
@@ -69,6 +74,11 @@ from network.registry.selectors import cae_list
 # The query string's filters (the selectors' names), plus the cohort of a drill-down.
 FILTER_NAMES = ("year", "programme", "region", "department", "cae", "network")
 COHORT = "cohort"
+PAGE = "page"
+TABLE_PAGE_SIZE = 50
+# A rendered dashboard is kept under a key that changes with everything it shows (see below);
+# the time limit only bounds the cache's size.
+BODY_CACHE_SECONDS = 600
 # The columns of the page's tables; the exports hold every indicator.
 TABLE_COLUMNS = (
     "cohorts",
@@ -121,6 +131,7 @@ class Selection:
     filters: Filters
     cohort_id: int | None = None
     cohort_name: str = ""
+    page: int = 1  # of the table whose length grows with the network (CAEs, or cohorts)
 
 
 def _refusal(name: str, message: str) -> ApplicationError:
@@ -131,9 +142,13 @@ def _selection(request: HttpRequest, cae: Any | None) -> Selection:
     """The filters of the query string (ApplicationError for an unknown value), and the cohort
     of a drill-down, which must be one of the chosen CAE's cohorts the person may see."""
     filters = filters_for(request.user, cae, request.GET)
+    page_asked = request.GET.get(PAGE, "1").strip() or "1"
+    if not (page_asked.isascii() and page_asked.isdigit() and 0 < int(page_asked) < 10**6):
+        raise _refusal(PAGE, _("Page inconnue : %(value)s.") % {"value": page_asked})
+    page = int(page_asked)
     raw = request.GET.get(COHORT, "").strip()
     if not raw:
-        return Selection(filters)
+        return Selection(filters, page=page)
     if len(filters.caes) != 1:
         raise _refusal(COHORT, _("Choisissez d'abord la CAE de la coopérative."))
     known_form = raw.isascii() and raw.isdigit() and len(raw) <= 18  # a PostgreSQL bigint
@@ -147,7 +162,7 @@ def _selection(request: HttpRequest, cae: Any | None) -> Selection:
     )
     if name is None:
         raise _refusal(COHORT, _("Coopérative inconnue : %(value)s.") % {"value": raw})
-    return Selection(replace(filters, cohorts=frozenset({pair})), pair[1], name)
+    return Selection(replace(filters, cohorts=frozenset({pair})), pair[1], name, page)
 
 
 def _refused(request: HttpRequest) -> HttpResponse | None:
@@ -346,11 +361,20 @@ def _page_table(
     params: QueryDict,
     group_by: str,
     title: str,
-    rows: Sequence[Row],
+    selection: Selection,
     totals: Row,
-    link: Any,
+    link: Callable[[Row], str],
 ) -> dict[str, Any]:
+    """A table of the page: its columns only, one page of rows (the exports hold them all)."""
     columns = [BY_KEY[key] for key in TABLE_COLUMNS]
+    count = indicator_groups(selection.filters, group_by)
+    pages = max(1, -(-count // TABLE_PAGE_SIZE))
+    page = min(selection.page, pages)  # beyond the end: the last page
+    first = (page - 1) * TABLE_PAGE_SIZE
+    rows = indicator_table(
+        selection.filters, group_by, columns, rows=slice(first, first + TABLE_PAGE_SIZE)
+    )
+    base = reverse("frontend:indicators")
     return {
         "group_by": group_by,
         "title": title,
@@ -359,7 +383,7 @@ def _page_table(
         "rows": [
             {
                 "label": row.label or "—",
-                "link": link(row),
+                "link": base + link(row),
                 "cells": [_display(row, column.key) for column in columns],
             }
             for row in rows
@@ -367,6 +391,10 @@ def _page_table(
         "total": [_display(totals, column.key) for column in columns],
         "csv": f"?{_query(params, table=group_by)}",
         "xlsx": f"?{_query(params, table=group_by)}",
+        "page": page,
+        "pages": pages,
+        "previous": f"?{_query(params, page=str(page - 1))}" if page > 1 else "",
+        "next": f"?{_query(params, page=str(page + 1))}" if page < pages else "",
     }
 
 
@@ -382,24 +410,16 @@ def _tables(
         def cohort_link(row: Row) -> str:
             return "?" + _query(params, cae=cae_param, cohort=str(row.key[1]))
 
-        return [
-            _page_table(
-                params,
-                "cohort",
-                _("Par coopérative"),
-                indicator_table(filters, "cohort"),
-                totals,
-                cohort_link,
-            )
-        ]
+        return [_page_table(params, "cohort", _("Par coopérative"), selection, totals, cohort_link)]
     if not national:
         return []  # a CAE's site always has its one CAE: not reached
+    # Regions are few: their table is never paged, whatever page the CAEs' table shows.
     return [
         _page_table(
             params,
             "region",
             _("Par région"),
-            indicator_table(filters, "region"),
+            replace(selection, page=1),
             totals,
             lambda row: "?" + _query(params, region=str(row.key), department=None),
         ),
@@ -407,7 +427,7 @@ def _tables(
             params,
             "cae",
             _("Par CAE"),
-            indicator_table(filters, "cae"),
+            selection,
             totals,
             lambda row: "?" + _query(params, cae=str(row.key), cohort=None),
         ),
@@ -484,17 +504,13 @@ def indicators_dashboard(request: HttpRequest) -> HttpResponse:
     if refused is not None:
         return refused
     cae = current_cae()
-    national = cae is None
     scope = filters_for(request.user, cae, {})  # PermissionDenied (403) when nothing to see
     caes = (
-        [(str(pk), name) for pk, name in cae_list().values_list("pk", "name")] if national else None
+        [(str(pk), name) for pk, name in cae_list().values_list("pk", "name")]
+        if cae is None
+        else None
     )
-    context: dict[str, Any] = {
-        "title": _("Indicateurs"),
-        "national": national,
-        "mask_below": MASK_BELOW,
-        "mask_max": MASK_BELOW - 1,
-    }
+    context: dict[str, Any] = {"mask_below": MASK_BELOW, "mask_max": MASK_BELOW - 1}
     try:
         selection = _selection(request, cae)
     except ApplicationError as error:
@@ -513,7 +529,50 @@ def indicators_dashboard(request: HttpRequest) -> HttpResponse:
                 if message != error.message
             ],
         }
-        return render(request, "frontend/indicators.html", context, status=400)
+        body = render_to_string("frontend/indicators_body.html", context, request)
+        return _dashboard_page(request, body, status=400)
+    # Everything the body is made of is in its cache key: the store's version, the CAEs' names,
+    # the partner organisations (the committees' side), the person's scope and the query. A
+    # change anywhere gives a new key, so a cached body is never stale.
+    organisations = partner_organisations(selection.filters)
+    key = (
+        "indicators-body:"
+        + sha256(
+            repr(
+                (
+                    get_language(),
+                    cae.name if cae is not None else None,
+                    sorted(request.GET.lists()),
+                    selection.filters,
+                    sorted(selection.filters.cohorts or ()),
+                    caes,
+                    organisations,
+                    facts_version(),
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    body = cache.get(key)
+    if body is None:
+        context |= _dashboard_figures(request, cae, scope, caes, selection, organisations)
+        body = render_to_string("frontend/indicators_body.html", context, request)
+        cache.set(key, body, BODY_CACHE_SECONDS)
+    return _dashboard_page(request, body)
+
+
+def _dashboard_page(request: HttpRequest, body: str, status: int = 200) -> HttpResponse:
+    context = {"title": _("Indicateurs"), "body": mark_safe(body)}  # noqa: S308 - rendered here
+    return render(request, "frontend/indicators.html", context, status=status)
+
+
+def _dashboard_figures(
+    request: HttpRequest,
+    cae: Any | None,
+    scope: Filters,
+    caes: list[tuple[str, str]] | None,
+    selection: Selection,
+    organisations: int,
+) -> dict[str, Any]:
     filters = selection.filters
     totals = indicator_totals(filters)
     previous_year = filters.years[0] - 1 if len(filters.years) == 1 else None
@@ -522,20 +581,19 @@ def indicators_dashboard(request: HttpRequest) -> HttpResponse:
         if previous_year is not None
         else None
     )
-    context |= {
+    return {
         "form": _form(request.GET, scope, caes, {}),
         "scope_label": _scope_label(cae, filters, caes),
         "updated_at": last_update(filters),
         "year": filters.years[0] if previous_year is not None else None,
         "previous_year": previous_year,
-        "sections": _sections(totals, previous, partner_organisations(filters)),
+        "sections": _sections(totals, previous, organisations),
         "year_charts": _year_charts(filters),
         "distributions": _distributions(totals),
-        "tables": _tables(request.GET, national, selection, totals),
+        "tables": _tables(request.GET, cae is None, selection, totals),
         "cohort_name": selection.cohort_name,
         "back_to_cae": "?" + _query(request.GET, cohort=None) if selection.cohort_id else "",
     }
-    return render(request, "frontend/indicators.html", context)
 
 
 # --- Exports ------------------------------------------------------------------------------

@@ -9,7 +9,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -233,28 +243,41 @@ def indicator_totals(filters: Filters, indicators: Sequence[Indicator] = INDICAT
     return Row(None, _("Total"), int(values["_members"] or 0), _figures(values, indicators))
 
 
-def indicator_table(
-    filters: Filters, group_by: str, indicators: Sequence[Indicator] = INDICATORS
-) -> list[Row]:
-    """Every indicator per group (one query, plus one for the CAEs' names)."""
+def _columns(group_by: str) -> list[str]:
     if group_by not in DIMENSIONS:
         raise ApplicationError(
             _("Regroupement inconnu : %(value)s.") % {"value": group_by},
             errors=ValidationError({"group_by": [_("Regroupement inconnu.")]}),
         )
-    columns = (
-        ["cae_id", "cohort_id", "name"]
-        if group_by == "cohort"
-        else ["cae_id" if group_by == "cae" else group_by]
-    )
+    if group_by == "cohort":
+        return ["cae_id", "cohort_id", "name"]
+    return ["cae_id" if group_by == "cae" else group_by]
+
+
+def indicator_groups(filters: Filters, group_by: str) -> int:
+    """How many rows indicator_table() has for these filters (one query)."""
+    return int(facts_in(filters).values(*_columns(group_by)).distinct().count())
+
+
+def indicator_table(
+    filters: Filters,
+    group_by: str,
+    indicators: Sequence[Indicator] = INDICATORS,
+    *,
+    rows: slice | None = None,
+) -> list[Row]:
+    """Every indicator per group, or the `rows` slice of them (one query, plus one for the
+    CAEs' names)."""
+    columns = _columns(group_by)
     grouped = (
         facts_in(filters).values(*columns).annotate(**_aggregates(indicators)).order_by(*columns)
     )
-    labels = _labels(group_by, grouped)
-    rows = []
-    for values in grouped:
+    found = list(grouped if rows is None else grouped[rows])
+    labels = _labels(group_by, found)
+    table = []
+    for values in found:
         key = tuple(values[c] for c in columns[:2]) if group_by == "cohort" else values[columns[0]]
-        rows.append(
+        table.append(
             Row(
                 key,
                 labels.get(key, str(key)),
@@ -262,7 +285,7 @@ def indicator_table(
                 _figures(values, indicators),
             )
         )
-    return rows
+    return table
 
 
 def _labels(group_by: str, grouped: Iterable[Mapping[str, Any]]) -> dict[Any, str]:
@@ -275,10 +298,24 @@ def _labels(group_by: str, grouped: Iterable[Mapping[str, Any]]) -> dict[Any, st
     if group_by == "status":
         return {value: str(label) for value, label in STATUS_LABELS.items()}
     if group_by == "cae":
-        return dict(Cae.objects.caes().values_list("pk", "name"))
+        shown = [row["cae_id"] for row in grouped]
+        return dict(Cae.objects.caes().filter(pk__in=shown).values_list("pk", "name"))
     if group_by == "cohort":
         return {(row["cae_id"], row["cohort_id"]): row["name"] for row in grouped}
     return {}
+
+
+def facts_version() -> str:
+    """What identifies the store's whole content (one query): its row count and the sum of its
+    rows' write times. Any insert, update or delete changes it, whatever order concurrent
+    transactions commit in (a latest-write time alone would miss an earlier write committed
+    later), so a page cached under this version is never stale."""
+    # To the microsecond (Django's Extract("epoch") keeps whole seconds).
+    epoch = Func("stored_at", template="EXTRACT(EPOCH FROM %(expressions)s)")
+    values = CohortFact.objects.aggregate(
+        rows=Count("id"), written=Sum(epoch, output_field=DecimalField())
+    )
+    return f"{values['rows']}:{values['written'] or 0}"
 
 
 def last_update(filters: Filters) -> Any:
