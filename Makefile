@@ -29,6 +29,16 @@ test: install
 test-worker: install
 	$(BIN)/python -m pytest -m worker
 
+# Fault drills (tests/drills, docs/operations.md): the broker cut, a worker and PostgreSQL killed
+# mid-work. Their own data dir, so the PostgreSQL they kill is theirs (stopped at the end); they
+# need Redis on 127.0.0.1:6379. Figures: test-artifacts/drills.json.
+.PHONY: drills
+drills: install
+	COOPILOTE_DATA_DIR=.data/drills $(BIN)/python -m pytest tests/drills -m drill \
+	  --ds=tests.drills.settings -s; status=$$?; \
+	  $(BIN)/python -c 'from pathlib import Path; from coopilote.embedded import stop_postgres; stop_postgres(Path(".data/drills"))'; \
+	  exit $$status
+
 # Benchmarks on a scratch database: bench/results.json and a table (figures, not assertions).
 bench: install
 	$(BIN)/python bench/run.py
