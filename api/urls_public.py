@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from api.urls_docs import docs_patterns
-from api.v1 import committees, indicators, reports, skills
+from api.v1 import audit, committees, indicators, reports, skills
 from api.v1.caes import CaeDetailApi, CaeListApi
 from api.v1.root import root_view
 
@@ -15,6 +15,7 @@ v1 = [
     *committees.public_urlpatterns,
     *indicators.urlpatterns,
     *reports.public_urlpatterns,
+    *audit.public_urlpatterns,
 ]
 
 urlpatterns = [

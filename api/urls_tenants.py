@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from api.urls_docs import docs_patterns
 from api.v1 import (
+    audit,
     billing,
     commerce,
     committees,
@@ -56,6 +57,7 @@ v1 = [
     *committees.urlpatterns,
     *indicators.urlpatterns,
     *reports.urlpatterns,
+    *audit.urlpatterns,
     path("team/", TeamApi.as_view(), name="team"),
 ]
 

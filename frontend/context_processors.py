@@ -29,6 +29,12 @@ def site(request: HttpRequest) -> dict[str, object]:
         "may_keep_books": lambda: can(request.user, Action.LEDGER_VIEW, cae=current_cae()),
         "may_see_local_committees": lambda: may_see_local_committees(request.user),
         "may_see_indicators": lambda: may_see_indicators(request.user, current_cae()),
+        # The audit trail: a CAE's admins on its site, the coordination on the national site.
+        "may_audit": lambda: can(
+            request.user,
+            Action.NETWORK_AUDIT_VIEW if in_public_schema() else Action.AUDIT_VIEW,
+            cae=current_cae(),
+        ),
         # Season reports: reviewed on the national site, written on a CAE's.
         "may_see_reports": lambda: can(
             request.user,

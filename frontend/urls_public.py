@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend import account_security, committees, indicators, reports, showcase, skills, views
+from frontend import (
+    account_security,
+    audit,
+    committees,
+    indicators,
+    reports,
+    showcase,
+    skills,
+    views,
+)
 
 app_name = "frontend"
 
@@ -20,6 +29,7 @@ urlpatterns = [
     *indicators.urlpatterns,
     *showcase.public_urlpatterns,
     path("bilans/", include(reports.public_urlpatterns)),
+    path("journal-audit/", audit.network_audit_journal, name="network-audit-journal"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     *account_security.urlpatterns,
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),

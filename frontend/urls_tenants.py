@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from frontend import (
     account_security,
+    audit,
     billing,
     commerce,
     committees,
@@ -166,6 +167,7 @@ urlpatterns = [
     *indicators.urlpatterns,
     *showcase.tenant_urlpatterns,
     path("bilans/", include(reports.tenant_urlpatterns)),
+    path("journal-audit/", audit.audit_journal, name="audit-journal"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     *account_security.urlpatterns,
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),

@@ -57,6 +57,10 @@ class Action(StrEnum):
     # national coordination approves them or sends them back.
     REPORT_SUBMIT = "reports.submit"
     REPORT_REVIEW = "reports.review"
+    # The audit trail (who changed what, when, from where): CAE admins for their CAE; the
+    # national coordination for the grants of roles (public schema), on the national site.
+    AUDIT_VIEW = "audit.view"
+    NETWORK_AUDIT_VIEW = "network_audit.view"
 
 
 ALL_COHORTS = None  # scope value: every cohort of the CAE
@@ -96,6 +100,7 @@ _NOT_CAE_WIDE = frozenset(
         Action.VOTE,
         Action.SKILL_ASSESS,
         Action.REPORT_REVIEW,
+        Action.NETWORK_AUDIT_VIEW,
     }
 )
 
@@ -104,7 +109,7 @@ _CAE_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.CAE_ADMIN: frozenset(Action) - _NOT_CAE_WIDE,
     Role.CAE_STAFF: frozenset(Action)
     - _NOT_CAE_WIDE
-    - {Action.CAE_MANAGE_TEAM, Action.CAE_SETTINGS},
+    - {Action.CAE_MANAGE_TEAM, Action.CAE_SETTINGS, Action.AUDIT_VIEW},
 }
 # What each cohort role may do, on its own cohort only (plus CAE_VIEW on the CAE's site).
 _COHORT_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -162,6 +167,7 @@ _COORDINATOR_ACTIONS = frozenset(
         Action.SKILL_GRID_MANAGE,
         Action.INDICATORS_VIEW,
         Action.REPORT_REVIEW,
+        Action.NETWORK_AUDIT_VIEW,
     }
 )
 

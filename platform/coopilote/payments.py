@@ -109,8 +109,14 @@ class StripeProvider:
 
     name = STRIPE
 
+    # The SDK retries a call lost on the network (timeout, reset, 409, 5xx) with the same
+    # idempotency key: Stripe answers the retry with the first call's result.
+    NETWORK_RETRIES = 2
+
     def __init__(self, client: stripe.StripeClient | None = None) -> None:
-        self.client = client or stripe.StripeClient(settings.STRIPE_SECRET_KEY)
+        self.client = client or stripe.StripeClient(
+            settings.STRIPE_SECRET_KEY, max_network_retries=self.NETWORK_RETRIES
+        )
 
     def checkout_create(self, request: CheckoutRequest) -> Checkout:
         try:
@@ -153,6 +159,10 @@ class StripeProvider:
                 options={"idempotency_key": f"onboarding:{slug}"},
             )
             account = created.id
+        # No key of ours here, on purpose: an account link creates nothing that could be
+        # duplicated (a single-use sign-up address valid a few minutes), and a key reused
+        # within Stripe's 24 h would hand back a link already used or expired. The SDK still
+        # gives each call its own key for its network retries (docs/payments.md).
         link = self.client.v1.account_links.create(
             params={
                 "account": account,

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coopilote.audit import audited
+
 
 class NumberingSettings(models.Model):
     """How the CAE numbers its invoices and credit notes (one row per CAE schema)."""
@@ -206,6 +208,7 @@ class InvoiceLine(models.Model):
         return self.description
 
 
+@audited(insert_only=True)
 class CreditNote(models.Model):
     """An avoir: cancels all or part of an issued invoice. Issued in one step by CAE staff, with
     its own gap-free numbering; it never changes afterwards."""
@@ -325,6 +328,7 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("Carte bancaire")
 
 
+@audited(insert_only=True)
 class Payment(models.Model):
     """Money received for an issued invoice (recorded by CAE staff, or by the online payment
     provider). Never changed: a mistake is corrected by a refund entry (issue 5)."""
@@ -439,6 +443,7 @@ class ArchivedDocument(models.Model):
         return self.pdf.name or ""
 
 
+@audited(insert_only=True)
 class Refund(models.Model):
     """Money given back to the client on a payment (by the provider, or recorded by the CAE)."""
 

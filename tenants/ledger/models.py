@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coopilote.audit import audited
 from tenants.people.validators import validate_document_file
 
 
@@ -227,6 +228,7 @@ class PurchaseQuerySet(models.QuerySet["Purchase"]):
         return self.filter(cohort_id=cohort_id)
 
 
+@audited()
 class Purchase(models.Model):
     """A cohort's request to buy something (materials, travel…) with its receipt: CAE staff
     approve or refuse it, then pay it, which books it. Refused and paid purchases never change

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coopilote.audit import audited
 from tenants.cohorts.models import Cohort
 
 
@@ -84,6 +85,7 @@ _LINE_FOLLOWS_RUN = (
 )
 
 
+@audited()
 class PayRun(models.Model):
     """A cohort's decision to share an amount among its members for a period."""
 
@@ -225,6 +227,7 @@ class PayRun(models.Model):
         return self.amount_to_share - self.retained_amount
 
 
+@audited()
 class PayLine(models.Model):
     """One member's part of a run: the hours counted, their share, the amount for the payroll."""
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coopilote.audit import audited
 from tenants.cohorts.models import Cohort
 from tenants.people.validators import validate_document_file, validate_postcode
 
@@ -60,6 +61,7 @@ class MemberQuerySet(models.QuerySet["Member"]):
         )
 
 
+@audited()
 class Member(models.Model):
     """A coopérant·e of the CAE, who may join one or more of its cohorts over the years."""
 
@@ -111,6 +113,7 @@ class Member(models.Model):
         return f"{self.first_name}{initial}"
 
 
+@audited()
 class Guardian(models.Model):
     """A legal guardian of a minor member, with the parental authorisation they signed."""
 
@@ -149,6 +152,7 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
         return self.filter(status=EnrolmentStatus.ENROLLED)
 
 
+@audited()
 class Enrolment(models.Model):
     """A member's place in a cohort, from enrolment to withdrawal, and where they went next."""
 
@@ -300,6 +304,7 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
         return self.filter(withdrawn_on__isnull=True)
 
 
+@audited()
 class Consent(models.Model):
     """A member's consent to one purpose, kept with its dates even once withdrawn (proof)."""
 

@@ -8,6 +8,9 @@ anonymises them. A new field whose name suggests personal data must be added her
 
 from __future__ import annotations
 
+from django.apps import apps
+
+from coopilote.audit import audit_copies, audit_copies_not_personal
 from coopilote.personal_data import Category as C  # noqa: N817  (a table: short names)
 from coopilote.personal_data import PersonalField as F
 from coopilote.personal_data import Retention as R  # noqa: N817
@@ -143,3 +146,8 @@ registry.declare_not_personal(
         "payments.PaymentEvent.schema_name": _TECHNICAL,
     }
 )
+
+# The audit trail keeps copies of tracked rows (coopilote.audit): each copy of a registered field
+# has the same category and fate — erasure empties the copies as it empties the rows.
+registry.register(*audit_copies(registry.fields(), apps.get_model))
+registry.declare_not_personal(audit_copies_not_personal(registry.not_personal(), apps.get_model))

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import tenants.people.personal_data  # noqa: F401  (fills the register)
+from coopilote.audit import audit_copies_erase, is_event_model
 from coopilote.errors import ApplicationError
 from coopilote.personal_data import Retention, registry
 from tenants.cohorts.models import CohortStatus
@@ -79,11 +80,14 @@ class MemberExport:
 
 
 def _tenant_models() -> list[type[models.Model]]:
+    """The CAE's own tables; the audit trail's copies are not exported (they repeat the rows,
+    plus the staff's addresses: docs/personal-data.md, "Journal d'audit")."""
     return [
         model
         for config in apps.get_app_configs()
         if config.name in settings.TENANT_APPS
         for model in config.get_models()
+        if not is_event_model(model)
     ]
 
 
@@ -231,28 +235,35 @@ def member_erase(*, member: Member, by: Any | None, reason: str) -> ErasureRecor
             )
             % {"cohort": live.cohort.name}
         )
-    Member.objects.filter(pk=member.pk).update(
-        first_name=ANONYMOUS,
-        last_name=ANONYMOUS,
-        birth_date=_generalised_birth_date(member),
-        postcode=_generalised_postcode(member.postcode),
-        email="",
-        phone="",
-        emergency_contact_name="",
-        emergency_contact_phone="",
-        user=None,
-    )
+    member_values = {
+        "first_name": ANONYMOUS,
+        "last_name": ANONYMOUS,
+        "birth_date": _generalised_birth_date(member),
+        "postcode": _generalised_postcode(member.postcode),
+        "email": "",
+        "phone": "",
+        "emergency_contact_name": "",
+        "emergency_contact_phone": "",
+        "user": None,
+    }
+    Member.objects.filter(pk=member.pk).update(**member_values)
     guardians = Guardian.objects.filter(member=member)
     files = [
         (guardian.authorisation_file.storage, guardian.authorisation_file.name)
         for guardian in guardians
         if guardian.authorisation_file.name
     ]
-    guardians.update(full_name=ANONYMOUS, phone="", email="", authorisation_file="")
+    guardian_values = {"full_name": ANONYMOUS, "phone": "", "email": "", "authorisation_file": ""}
+    guardians.update(**guardian_values)
     if files:
         # Files are not transactional: deleted once the anonymisation is committed.
         transaction.on_commit(lambda: _delete_files(files))
-    Enrolment.objects.filter(member=member).update(withdrawal_reason="", outcome_detail="")
+    enrolment_values = {"withdrawal_reason": "", "outcome_detail": ""}
+    Enrolment.objects.filter(member=member).update(**enrolment_values)
+    # The audit trail's copies of these rows lose the same data (who changed what stays).
+    audit_copies_erase(Member, lookups={"pgh_obj_id": member.pk}, values=member_values)
+    audit_copies_erase(Guardian, lookups={"member_id": member.pk}, values=guardian_values)
+    audit_copies_erase(Enrolment, lookups={"member_id": member.pk}, values=enrolment_values)
     record = ErasureRecord.objects.create(member=member, erased_by=by, reason=reason)
     for cohort_id in member.enrolments.values_list("cohort_id", flat=True):
         facts_publish_on_commit(cohort_id=cohort_id)

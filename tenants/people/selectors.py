@@ -14,7 +14,7 @@ def member_list(*, user: Any, cae: Any, action: Action = Action.MEMBER_VIEW) -> 
     """The members on whom `user` may do `action`: all of the CAE's for its staff (even those not
     enrolled yet), else those enrolled in the person's cohorts, showing only those enrolments."""
     scope = cohort_scope(user, action, cae=cae)
-    enrolments = Enrolment.objects.order_by("enrolled_on", "pk")
+    enrolments = Enrolment.objects.select_related("cohort").order_by("enrolled_on", "pk")
     members = Member.objects.all()
     if scope is not None:
         members = members.enrolled_in(scope)
@@ -61,3 +61,13 @@ def committee_list(*, cohort_id: int) -> QuerySet[Committee]:
 
 def committee_get(*, committee_id: int) -> Committee | None:
     return Committee.objects.select_related("cohort").filter(pk=committee_id).first()
+
+
+def member_choices() -> list[tuple[int, str]]:
+    """(id, "Last First") of every member of the CAE, for a filter's list (CAE staff only)."""
+    return [
+        (pk, f"{last_name} {first_name}")
+        for pk, last_name, first_name in Member.objects.order_by(
+            "last_name", "first_name", "pk"
+        ).values_list("pk", "last_name", "first_name")
+    ]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coopilote.audit import audited
 from tenants.cohorts.models import Cohort
 from tenants.commerce.models import Client, Quote
 from tenants.people.models import Member
@@ -105,6 +106,7 @@ class Testimonial(models.Model):
         return f"témoignage #{self.pk}"
 
 
+@audited()
 class FirstNameConsent(models.Model):
     """A member agreed that their first name appears on the cohort's public page."""
 

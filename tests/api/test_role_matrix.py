@@ -249,6 +249,10 @@ ENDPOINTS: dict[str, tuple[str, str, str, Any]] = {
         "/api/v1/cohorts/{x}/services/",
         {"name": "Jardinage", "unit": "hour", "unit_price_excl_vat": "20.00", "vat_rate": "20.0"},
     ),
+    "api audit events": ("cae", "get", "/api/v1/audit-events/", None),
+    "page audit journal": ("cae", "get", "/journal-audit/", None),
+    "api audit events (network)": ("network", "get", "/api/v1/audit-events/", None),
+    "page audit journal (network)": ("network", "get", "/journal-audit/", None),
 }
 
 # Expected status per endpoint, in the order of ROLES.
@@ -321,6 +325,10 @@ EXPECTED: dict[str, list[int]] = {
     "api skill grid":          [403, 200, 200, 200, 200, 200, 200, 200, 200],
     "api skill grid new":      [403, 201, 403, 403, 403, 403, 403, 403, 403],
     "page skill grid":         [302, 200, 200, 200, 200, 200, 200, 200, 200],
+    "api audit events":        [403, 403, 200, 403, 403, 403, 403, 403, 403],
+    "page audit journal":      [302, 403, 200, 403, 403, 403, 403, 403, 403],
+    "api audit events (network)": [403, 200, 403, 403, 403, 403, 403, 403, 403],
+    "page audit journal (network)": [302, 200, 403, 403, 403, 403, 403, 403, 403],
 }
 # fmt: on
 

@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coopilote.audit import audited
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -66,6 +68,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         return self.filter(revoked_at__isnull=True)
 
 
+@audited()
 class Membership(models.Model):
     """A role of a person in a CAE, or in one cohort of that CAE (public schema).
 

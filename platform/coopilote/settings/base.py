@@ -29,6 +29,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 SHARED_APPS = [
     "django_tenants",
     "pgtrigger",  # before the kernel apps: tasking's ready() builds on its patches
+    "pghistory",  # audit trail; before every tracked app (it hooks class_prepared)
     "coopilote.accounts",
     "coopilote.tasking",
     "network.registry",
@@ -92,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "coopilote.accounts.middleware.SessionHostMiddleware",  # a session serves its own site only
+    "coopilote.audit.middleware.AuditContextMiddleware",  # who/where for the audit trail
     "coopilote.accounts.middleware.OtpRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
