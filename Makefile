@@ -22,7 +22,7 @@ demo: install
 	$(BIN)/python infra/demo.py
 
 test: install
-	bash infra/ensure-chromium
+	bash infra/ensure-chromium && bash infra/ensure-pgbouncer
 	$(BIN)/python -m pytest
 
 # The broker-dependent tests alone, e.g. against Redis: CELERY_BROKER_URL=redis://… make test-worker

@@ -27,6 +27,7 @@ from frontend.forms import (
 from tenants.cohorts.models import Cohort
 from tenants.cohorts.selectors import cohort_get
 from tenants.governance.models import (
+    Decision,
     MajorityRule,
     MeetingKind,
     Proposal,
@@ -34,19 +35,19 @@ from tenants.governance.models import (
     ProposalStatus,
 )
 from tenants.governance.selectors import (
+    OpenBallot,
     attendee_candidates,
     committee_list,
     decision_list,
-    elector_exists,
-    has_voted,
     meeting_attendee_candidates,
     meeting_get,
     meeting_list,
     meeting_proposals,
-    open_ballot_list,
-    participant_list,
+    open_ballots_by_proposal,
+    participant_counts,
     proposal_list,
     voter_for_user,
+    voter_standing,
 )
 from tenants.governance.services import (
     ballot_cast,
@@ -81,18 +82,19 @@ class OpenVote:
 
 
 def _open_votes(proposals: list[Proposal], voter: Member | None, data: Any) -> list[OpenVote]:
+    proposal_ids = [proposal.pk for proposal in proposals]
+    participants = participant_counts(proposal_ids=proposal_ids)
+    standing = (
+        voter_standing(proposal_ids=proposal_ids, member_id=voter.pk) if voter is not None else None
+    )
     votes = []
     for proposal in proposals:
-        voted = voter is not None and has_voted(proposal=proposal, member_id=voter.pk)
-        may_vote = (
-            voter is not None
-            and not voted
-            and elector_exists(proposal=proposal, member_id=voter.pk)
-        )
+        voted = standing is not None and proposal.pk in standing.voted_on
+        may_vote = standing is not None and not voted and proposal.pk in standing.elector_of
         votes.append(
             OpenVote(
                 proposal=proposal,
-                participants=participant_list(proposal=proposal).count(),
+                participants=participants[proposal.pk],
                 form=VoteForm(data, options=proposal.options.all(), prefix=f"p{proposal.pk}")
                 if may_vote
                 else None,
@@ -100,6 +102,12 @@ def _open_votes(proposals: list[Proposal], voter: Member | None, data: Any) -> l
             )
         )
     return votes
+
+
+def _decisions_with_ballots(cohort_id: int) -> list[tuple[Decision, list[OpenBallot]]]:
+    decisions = list(decision_list(cohort_id=cohort_id))
+    ballots = open_ballots_by_proposal(proposals=[decision.proposal for decision in decisions])
+    return [(decision, ballots[decision.proposal_id]) for decision in decisions]
 
 
 def _step(request: HttpRequest, cohort: Cohort, proposal_form: ProposalForm) -> str | None:
@@ -180,10 +188,7 @@ def governance_index(request: HttpRequest, cohort_id: int) -> HttpResponse:
             [proposal for proposal in proposals if proposal.is_open], voter, None
         ),
         # The log, each decision with who chose what (open votes only; empty when secret).
-        "decisions": [
-            (decision, open_ballot_list(proposal=decision.proposal))
-            for decision in decision_list(cohort_id=cohort.pk)
-        ],
+        "decisions": _decisions_with_ballots(cohort.pk),
         "proposal_form": proposal_form,
         "refusal": refusal,
     }

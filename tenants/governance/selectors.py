@@ -7,6 +7,7 @@ list of who chose what exists for open (non-secret) votes only.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -131,6 +132,36 @@ def has_voted(*, proposal: Proposal, member_id: int) -> bool:
     return Participation.objects.filter(proposal=proposal, member_id=member_id).exists()
 
 
+@dataclass(frozen=True)
+class VoterStanding:
+    """Of several proposals, those where a member is an elector and those where they voted."""
+
+    elector_of: frozenset[int]
+    voted_on: frozenset[int]
+
+
+def voter_standing(*, proposal_ids: Sequence[int], member_id: int) -> VoterStanding:
+    """elector_exists and has_voted for several proposals at once (two queries)."""
+    electors = Elector.objects.filter(proposal_id__in=proposal_ids, member_id=member_id)
+    voted = Participation.objects.filter(proposal_id__in=proposal_ids, member_id=member_id)
+    return VoterStanding(
+        elector_of=frozenset(electors.values_list("proposal_id", flat=True)),
+        voted_on=frozenset(voted.values_list("proposal_id", flat=True)),
+    )
+
+
+def participant_counts(*, proposal_ids: Sequence[int]) -> dict[int, int]:
+    """How many people voted on each proposal (one query); 0 when nobody did."""
+    rows = (
+        Participation.objects.filter(proposal_id__in=proposal_ids)
+        .values("proposal_id")
+        .annotate(participants=Count("pk"))
+        .order_by()
+    )
+    counted = {row["proposal_id"]: row["participants"] for row in rows}
+    return {proposal_id: counted.get(proposal_id, 0) for proposal_id in proposal_ids}
+
+
 def participant_list(*, proposal: Proposal) -> QuerySet[Member]:
     """Who voted (not what), by name: public to the cohort, secret vote or not."""
     return Member.objects.filter(
@@ -147,22 +178,34 @@ class OpenBallot:
 
 def open_ballot_list(*, proposal: Proposal) -> list[OpenBallot]:
     """Who chose what on an open vote, once it is closed; always empty for a secret vote."""
-    if proposal.secret or proposal.status != ProposalStatus.CLOSED:
-        return []
-    ballots = (
-        Ballot.objects.filter(proposal=proposal, member__isnull=False)
-        .select_related("member", "option")
-        .order_by("member__last_name", "member__first_name", "member_id")
-    )
-    return [
-        OpenBallot(
-            first_name=ballot.member.first_name,
-            last_name=ballot.member.last_name,
-            choice=ballot.option.label if ballot.option else None,
-        )
-        for ballot in ballots
-        if ballot.member is not None
+    return open_ballots_by_proposal(proposals=[proposal])[proposal.pk]
+
+
+def open_ballots_by_proposal(*, proposals: Sequence[Proposal]) -> dict[int, list[OpenBallot]]:
+    """open_ballot_list of several proposals, by proposal id, in one query."""
+    found: dict[int, list[OpenBallot]] = {proposal.pk: [] for proposal in proposals}
+    shown = [
+        proposal.pk
+        for proposal in proposals
+        if not proposal.secret and proposal.status == ProposalStatus.CLOSED
     ]
+    if not shown:
+        return found
+    ballots = (
+        Ballot.objects.filter(proposal_id__in=shown, member__isnull=False)
+        .select_related("member", "option")
+        .order_by("proposal_id", "member__last_name", "member__first_name", "member_id")
+    )
+    for ballot in ballots:
+        if ballot.member is not None:
+            found[ballot.proposal_id].append(
+                OpenBallot(
+                    first_name=ballot.member.first_name,
+                    last_name=ballot.member.last_name,
+                    choice=ballot.option.label if ballot.option else None,
+                )
+            )
+    return found
 
 
 @dataclass(frozen=True)
