@@ -89,8 +89,12 @@ class CohortForm(forms.Form):
     name = forms.CharField(label=_("Nom"), max_length=200)
     code = forms.SlugField(label=_("Code analytique"), max_length=30, required=False)
     programme = forms.ChoiceField(label=_("Programme"), choices=Programme.choices)
-    starts_on = forms.DateField(label=_("Début"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Fin"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("Début"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label=_("Fin"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     places = forms.IntegerField(label=_("Nombre de places"), min_value=1, max_value=100, initial=12)
     territory_kind = forms.ChoiceField(label=_("Territoire"), choices=TerritoryKind.choices)
     territory_name = forms.CharField(label=_("Nom du territoire"), max_length=150, required=False)
@@ -115,6 +119,10 @@ class TransitionForm(forms.Form):
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+    def __init__(self, attrs: Any = None) -> None:
+        # A date input takes only ISO dates: the French format ("24/11/2026") left it empty.
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class MemberForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -143,6 +143,7 @@ def start_on_test_database(module_command: str, log: Path) -> subprocess.Popen[b
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "coopilote.settings.test",
         "DATABASE_URL": database_url_for_processes(),
+        "COOPILOTE_TEST_MAIL_FILES": "1",  # read by tests/e2e/checks.py mail_to()
     }
     with log.open("w") as output:
         return subprocess.Popen(

@@ -116,6 +116,7 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         opened.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        (ARTIFACTS / f"{request.node.name}.html").write_text(opened.content())
     context.close()
 
 
@@ -131,9 +132,15 @@ def web_server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) 
     """gunicorn serving the test database; returns the port."""
     port = free_port()
     log = tmp_path_factory.mktemp("web") / "gunicorn.log"
-    process = start_on_test_database(
-        f"gunicorn coopilote.wsgi --bind 127.0.0.1:{port} --workers 1 --no-control-socket", log
-    )
+    # The links the server builds outside a request's host (the payment checkout, emails) carry
+    # its port, as the demo's do.
+    os.environ["COOPILOTE_SITE_PORT"] = str(port)
+    try:
+        process = start_on_test_database(
+            f"gunicorn coopilote.wsgi --bind 127.0.0.1:{port} --workers 1 --no-control-socket", log
+        )
+    finally:
+        del os.environ["COOPILOTE_SITE_PORT"]
     wait_for_http("localhost", port, "/healthz", seconds=60, process=process, log=log)
     yield str(port)
     process.terminate()

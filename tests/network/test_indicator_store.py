@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.forms.models import model_to_dict
 from django_tenants.utils import tenant_context
 
@@ -175,6 +176,31 @@ def test_incremental_publishing_and_rebuild_agree(world: World, seed: int) -> No
         assert set(Cohort.objects.values_list("pk", flat=True)) == {
             cohort_id for _cae, cohort_id in rebuilt
         }
+
+
+def test_the_rebuild_commits_cae_by_cae(
+    world: World, cae_beta: Cae, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One transaction per CAE (one over hundreds of schemas exhausts PostgreSQL's lock table):
+    a CAE whose computation fails leaves the CAEs rebuilt before it in the store."""
+    from network.indicators import services
+
+    with tenant_context(world.cae):
+        expected = {cohort.pk for cohort in Cohort.objects.all()}
+    CohortFact.objects.all().delete()
+
+    def compute() -> list[dict[str, Any]]:
+        if connection.schema_name == cae_beta.schema_name:  # type: ignore[attr-defined]
+            raise RuntimeError("beta cannot be read")
+        return facts_of_schema()
+
+    monkeypatch.setattr(services, "facts_compute", compute)
+    with pytest.raises(RuntimeError):
+        facts_rebuild(caes=[world.cae, cae_beta])
+
+    stored = set(CohortFact.objects.values_list("cae_id", "cohort_id"))
+    assert expected
+    assert stored == {(world.cae.pk, cohort_id) for cohort_id in expected}
 
 
 def test_a_change_reaches_the_store_through_the_outbox(world: World) -> None:
