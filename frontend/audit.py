@@ -17,13 +17,10 @@ from coopilote.access import Action
 from coopilote.accounts.models import User
 from coopilote.audit.selectors import AuditFilters, audit_kinds, audit_log
 from frontend.access import require, site_cae
+from frontend.forms import DateInput
 from tenants.people.selectors import member_choices
 
 PAGE_SIZE = 50
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AuditFilterForm(forms.Form):
@@ -34,8 +31,8 @@ class AuditFilterForm(forms.Form):
     member = forms.TypedChoiceField(
         label=_("Coopérant·e concerné·e"), required=False, coerce=int, empty_value=None
     )
-    since = forms.DateField(label=_("Du"), required=False, widget=_date_input())
-    until = forms.DateField(label=_("Au"), required=False, widget=_date_input())
+    since = forms.DateField(label=_("Du"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("Au"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, cae: Any | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from frontend.forms import DateInput
 from network.committees.models import OrganisationKind, PartnerPerson
 
 
@@ -43,13 +44,11 @@ class SeatForm(forms.Form):
     last_name = forms.CharField(label=_("Nom"), max_length=100)
     email = forms.EmailField(label=_("Adresse e-mail"))
     job_title = forms.CharField(label=_("Fonction"), max_length=150, required=False)
-    joined_on = forms.DateField(
-        label=_("Depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    joined_on = forms.DateField(label=_("Depuis le"), required=False, widget=DateInput())
 
 
 class CommitteeMeetingForm(forms.Form):
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
     agenda = forms.CharField(label=_("Ordre du jour"), widget=forms.Textarea(attrs={"rows": 3}))
     minutes = forms.CharField(
         label=_("Compte rendu"), required=False, widget=forms.Textarea(attrs={"rows": 5})

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from coopilote.access import Action, can
 from coopilote.errors import ApplicationError
 from frontend.access import require, require_cohort, site_cae
-from frontend.forms import ContributionRateForm, form_add_errors
+from frontend.forms import ContributionRateForm, DateInput, form_add_errors
 from tenants.cohorts.selectors import cohort_get
 from tenants.cohorts.services import cohort_update
 from tenants.ledger.fec import fec_export
@@ -30,17 +30,13 @@ from tenants.ledger.selectors import (
 )
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 class FecForm(forms.Form):
-    year_end = forms.DateField(label=_("Date de clôture de l'exercice"), widget=_date_input())
+    year_end = forms.DateField(label=_("Date de clôture de l'exercice"), widget=DateInput())
     year_start = forms.DateField(
         label=_("Date d'ouverture de l'exercice"),
         required=False,
         help_text=_("Laissez vide pour un exercice de douze mois."),
-        widget=_date_input(),
+        widget=DateInput(),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -52,8 +48,8 @@ class FecForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("Du"), required=False, widget=_date_input())
-    end = forms.DateField(label=_("Au"), required=False, widget=_date_input())
+    start = forms.DateField(label=_("Du"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Au"), required=False, widget=DateInput())
 
 
 def _ageing_rows(report: UnpaidReport) -> list[tuple[Any, Any]]:

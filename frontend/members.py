@@ -16,6 +16,7 @@ from coopilote.documents import DocumentRenderingError, pdf_response
 from coopilote.errors import ApplicationError
 from frontend.access import require, site_cae
 from frontend.forms import (
+    DateInput,
     EnrolForm,
     GuardianForm,
     MemberForm,
@@ -47,13 +48,11 @@ from tenants.people.services import (
 
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Finalité"), choices=ConsentPurpose.choices)
-    given_on = forms.DateField(label=_("Donné le"), widget=forms.DateInput(attrs={"type": "date"}))
+    given_on = forms.DateField(label=_("Donné le"), widget=DateInput())
 
 
 class ConsentWithdrawForm(forms.Form):
-    withdrawn_on = forms.DateField(
-        label=_("Retiré le"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    withdrawn_on = forms.DateField(label=_("Retiré le"), widget=DateInput())
 
 
 class ErasureForm(forms.Form):

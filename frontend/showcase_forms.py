@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from frontend.forms import DateInput
 from tenants.commerce.models import Client
 from tenants.people.validators import validate_postcode
 from tenants.showcase.models import RequesterKind
@@ -54,7 +55,7 @@ class TestimonialForm(forms.Form):
     text = forms.CharField(label=_("Témoignage"), max_length=1000, widget=forms.Textarea)
     consent_given_on = forms.DateField(
         label=_("Le client a accepté d'être cité le"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
     def __init__(self, *args: Any, clients: Any, **kwargs: Any) -> None:
@@ -89,9 +90,7 @@ class QuoteRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Ce qu'il faut faire, en quelques phrases."),
     )
-    wished_on = forms.DateField(
-        label=_("Date souhaitée"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    wished_on = forms.DateField(label=_("Date souhaitée"), widget=DateInput())
     address = forms.CharField(label=_("Adresse du lieu"), max_length=250)
     postcode = forms.CharField(label=_("Code postal"), max_length=5, validators=[validate_postcode])
     city = forms.CharField(label=_("Commune"), max_length=100)
