@@ -7,6 +7,7 @@ UV := $(BIN)/uv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: install demo test test-worker lint format messages bench stop clean-data
+.PHONY: load soak
 
 install: $(VENV)/.synced
 
@@ -42,6 +43,15 @@ drills: install
 # Benchmarks on a scratch database: bench/results.json and a table (figures, not assertions).
 bench: install
 	$(BIN)/python bench/run.py
+
+# Locust against gunicorn + Celery on a database of their own (.data/load): bench/load.json, a
+# table, exit 1 on any failure or 5xx. LOAD_USERS (50), LOAD_SECONDS (60); docs/scaling.md.
+load: install
+	$(BIN)/python bench/load.py load
+
+# The same for SOAK_SECONDS (600), sampling memory and database connections: bench/soak.json.
+soak: install
+	$(BIN)/python bench/load.py soak
 
 lint: install
 	$(BIN)/ruff check .
