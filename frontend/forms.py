@@ -172,6 +172,20 @@ class EnrolForm(forms.Form):
         self.fields["cohort"].queryset = cohorts  # type: ignore[attr-defined]
 
 
+class MemberAccountForm(forms.Form):
+    """An account for an enrolled coopérant·e, for one of their cohorts."""
+
+    email = forms.EmailField(label=_("Adresse e-mail de la personne"))
+    enrolment = forms.ModelChoiceField(
+        label=_("Coopérative"), queryset=Enrolment.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, enrolments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enrolment"].queryset = enrolments  # type: ignore[attr-defined]
+        self.fields["enrolment"].label_from_instance = lambda enrolment: enrolment.cohort.name  # type: ignore[attr-defined]
+
+
 class WithdrawForm(forms.Form):
     withdrawn_on = forms.DateField(label=_("Date de sortie"), widget=DateInput())
     reason = forms.CharField(label=_("Motif"), max_length=2000)

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,14 +20,16 @@ from frontend.forms import (
     DateInput,
     EnrolForm,
     GuardianForm,
+    MemberAccountForm,
     MemberForm,
     OutcomeForm,
     WithdrawForm,
     form_add_errors,
 )
+from network.registry.services import cae_member_invite
 from tenants.cohorts.selectors import cohort_list_open_for_enrolment
 from tenants.people.documents import member_export_pdf
-from tenants.people.models import Consent, ConsentPurpose, Member
+from tenants.people.models import Consent, ConsentPurpose, Enrolment, Member
 from tenants.people.privacy import (
     consent_record,
     consent_withdraw,
@@ -41,6 +44,7 @@ from tenants.people.services import (
     enrolment_record_outcome,
     enrolment_withdraw,
     guardian_record,
+    member_account_link,
     member_create,
     member_enrol,
 )
@@ -136,7 +140,14 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     consent_withdraw_form = ConsentWithdrawForm(
         data if step == "consent_withdraw" else None, prefix="consent-withdraw"
     )
+    account_form = MemberAccountForm(
+        data if step == "account" else None,
+        prefix="account",
+        enrolments=Enrolment.objects.enrolled().filter(member=member).select_related("cohort"),
+        initial={"email": member.user.email if member.user else member.email},
+    )
     forms_by_step: dict[str, forms.BaseForm] = {
+        "account": account_form,
         "guardian": guardian_form,
         "enrol": enrol_form,
         "withdraw": withdraw_form,
@@ -172,6 +183,18 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 def _apply(step: str, member: Any, data: dict[str, Any], post: Any, user: Any) -> None:
+    if step == "account":
+        cae: Any = site_cae()
+        with transaction.atomic():  # the role (public schema) and the link (the CAE's) together
+            membership = cae_member_invite(
+                cae=cae,
+                email=data["email"],
+                cohort_id=data["enrolment"].cohort_id,
+                first_name=member.first_name,
+                last_name=member.last_name,
+            )
+            member_account_link(member=member, user_id=membership.user_id)
+        return
     if step == "consent":
         consent_record(member=member, by=user, **data)
         return

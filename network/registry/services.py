@@ -191,6 +191,22 @@ def cae_team_invite(
         raise ApplicationError(_("Ce rôle ne s'attribue pas par invitation."))
     if (role == Role.ANIMATEUR) != (cohort_id is not None):
         raise ApplicationError(_("Un·e animateur·rice est invité·e pour une coopérative précise."))
+    return _role_invite(cae, email, role, first_name, last_name, cohort_id)
+
+
+@transaction.atomic
+def cae_member_invite(
+    *, cae: Cae, email: str, cohort_id: int, first_name: str = "", last_name: str = ""
+) -> Membership:
+    """Give an enrolled coopérant·e their account (invited if new) with the member role in
+    their cohort (`cohort_id`, checked by the caller in the CAE's schema); the email leaves
+    after the commit."""
+    return _role_invite(cae, email, Role.MEMBER, first_name, last_name, cohort_id)
+
+
+def _role_invite(
+    cae: Cae, email: str, role: str, first_name: str, last_name: str, cohort_id: int | None
+) -> Membership:
     user = user_get_or_invite(email=email, first_name=first_name, last_name=last_name)
     membership, created = Membership.objects.active().get_or_create(
         user=user, cae=cae, role=role, cohort_id=cohort_id

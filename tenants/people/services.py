@@ -198,6 +198,18 @@ def guardian_record(
 
 
 @transaction.atomic
+@transaction.atomic
+def member_account_link(*, member: Member, user_id: int) -> Member:
+    """The coopérant·e signs in with this account (one account per person: a second one is
+    refused)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.user_id is not None and member.user_id != user_id:
+        raise ApplicationError(_("Cette personne a déjà un compte, avec une autre adresse."))
+    member.user_id = user_id
+    member.save(update_fields=["user"])
+    return member
+
+
 def member_enrol(*, member: Member, cohort: Cohort, enrolled_on: datetime.date) -> Enrolment:
     """Give a member a place in a cohort, if the programme's rules and the places allow it."""
     # Locked: two enrolments at once must not both take the last place.

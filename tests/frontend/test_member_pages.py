@@ -9,7 +9,8 @@ import pytest
 from django_tenants.utils import tenant_context
 from pytest_django.fixtures import Settings
 
-from coopilote.accounts.models import Role, User
+from coopilote.accounts.models import Membership, Role, User
+from coopilote.tasking.models import OutboxMessage
 from network.registry.models import Cae
 from tenants.people.models import Committee, CommitteeSeat, Enrolment, Guardian, Member
 from tests.conftest import grant, sign_in, site_client
@@ -236,3 +237,52 @@ def test_a_cooperant_cannot_manage_committees(cae_alpha: Cae, person: User) -> N
     assert response.status_code == 403
     with tenant_context(cae_alpha):
         assert not Committee.objects.exists()
+
+
+def test_staff_give_an_enrolled_member_their_account(cae_alpha: Cae, person: User) -> None:
+    """The coopérant·e gets an invitation and the member role in their cohort, their record
+    names the account; a second account for the same person is refused, nothing kept."""
+    grant(person, cae_alpha, Role.CAE_STAFF)
+    with tenant_context(cae_alpha):
+        cohort = CohortFactory.create(name="Coop d'été")
+        lina = MemberFactory.create(first_name="Lina", birth_date=born_aged(17))
+        enrolment = Enrolment.objects.create(member=lina, cohort=cohort, enrolled_on=NEXT_SUMMER)
+    client = site_client(cae_alpha)
+    sign_in(client, person)
+    page = f"/membres/{lina.pk}/"
+
+    def invite(email: str) -> int:
+        form = {"step": "account", "account-email": email, "account-enrolment": enrolment.pk}
+        return client.post(page, form).status_code
+
+    assert "Coop d&#x27;été" in client.get(page).content.decode()  # the cohort offered
+    assert invite("lina@example.org") == 302
+    account = User.objects.get(email="lina@example.org")
+    assert (
+        Membership.objects.active()
+        .filter(user=account, cae=cae_alpha, role=Role.MEMBER, cohort_id=cohort.pk)
+        .exists()
+    )
+    assert OutboxMessage.objects.filter(task_name="registry.membership_invite").exists()
+    with tenant_context(cae_alpha):
+        lina.refresh_from_db()
+    assert lina.user_id == account.pk
+    assert "Se connecte avec lina@example.org." in client.get(page).content.decode()
+
+    assert invite("lina@example.org") == 400  # already has the role
+    assert invite("autre@example.org") == 400  # another account for the same person
+    assert not User.objects.filter(email="autre@example.org").exists()
+
+
+def test_only_staff_give_accounts(cae_alpha: Cae, person: User) -> None:
+    with tenant_context(cae_alpha):
+        cohort = CohortFactory.create()
+        lina = MemberFactory.create(birth_date=born_aged(18))
+        enrolment = Enrolment.objects.create(member=lina, cohort=cohort, enrolled_on=NEXT_SUMMER)
+    grant(person, cae_alpha, Role.ANIMATEUR, cohort.pk)
+    client = site_client(cae_alpha)
+    sign_in(client, person)
+    form = {"step": "account", "account-email": "x@example.org", "account-enrolment": enrolment.pk}
+
+    assert client.post(f"/membres/{lina.pk}/", form).status_code == 404
+    assert not User.objects.filter(email="x@example.org").exists()
