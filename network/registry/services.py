@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_exists
 
-from coopilote.accounts.models import Membership, Role
+from coopilote.accounts.models import Membership, Role, User
 from coopilote.accounts.services import invitation_send, user_get_or_invite
 from coopilote.errors import ApplicationError
 from coopilote.identifiers import compact_siren, compact_siret, compact_vat_number
@@ -167,6 +167,22 @@ def membership_invite(*, membership: Membership) -> bool:
         if created:
             invitation_send(user=membership.user, site_name=cae.name, site_url=site_url(cae.slug))
     return created
+
+
+@transaction.atomic
+def coordinator_invite(*, email: str, first_name: str = "", last_name: str = "") -> User:
+    """Make the person (invited if new) a national coordinator; the email, with an activation
+    link for a new account, leaves after the commit."""
+    user = user_get_or_invite(email=email, first_name=first_name, last_name=last_name)
+    if user.is_coordinator:
+        raise ApplicationError(_("Cette personne coordonne déjà le réseau."))
+    user.is_coordinator = True
+    user.save(update_fields=["is_coordinator"])
+    network = Cae.objects.get(schema_name=get_public_schema_name())
+    transaction.on_commit(
+        lambda: invitation_send(user=user, site_name=network.name, site_url=site_url())
+    )
+    return user
 
 
 TEAM_ROLES = (Role.CAE_ADMIN, Role.CAE_STAFF, Role.ANIMATEUR)

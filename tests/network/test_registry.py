@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
@@ -95,3 +97,18 @@ def test_create_cae_refuses_an_invalid_slug(db: None) -> None:
 
 def test_provisioning_is_idempotent(cae_alpha: Cae) -> None:
     assert cae_provision(cae=cae_alpha).status == SiteStatus.ACTIVE
+
+
+def test_invite_coordinator_command(db: None, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("invite_coordinator", "Camille@Example.org", "--first-name=Camille")
+
+    camille = User.objects.get(email="camille@example.org")
+    assert camille.is_coordinator
+    assert not camille.has_usable_password()
+    (email,) = mail.outbox
+    assert email.to == ["camille@example.org"]
+    assert "http://localhost/activation/" in email.body
+    with pytest.raises(CommandError, match="coordonne déjà"):
+        call_command("invite_coordinator", "camille@example.org")
+    assert len(mail.outbox) == 1
