@@ -198,7 +198,6 @@ def guardian_record(
 
 
 @transaction.atomic
-@transaction.atomic
 def member_account_link(*, member: Member, user_id: int) -> Member:
     """The coopérant·e signs in with this account (one account per person: a second one is
     refused)."""
@@ -210,6 +209,7 @@ def member_account_link(*, member: Member, user_id: int) -> Member:
     return member
 
 
+@transaction.atomic
 def member_enrol(*, member: Member, cohort: Cohort, enrolled_on: datetime.date) -> Enrolment:
     """Give a member a place in a cohort, if the programme's rules and the places allow it."""
     # Locked: two enrolments at once must not both take the last place.

@@ -823,6 +823,8 @@ def walk(journey: Journey, site: str, paths: list[str]) -> int:
             answer = journey.page.goto(f"{site}{path}")
         except PlaywrightError:  # an empty answer (405 to a GET): nothing rendered
             journey.checked.add(page_key(f"{site}{path}"))
+            # A navigation it started (a redirection) ends here, not in the next page's goto.
+            journey.page.wait_for_load_state()
             continue
         html = answer is not None and "text/html" in (answer.headers.get("content-type") or "")
         if answer is None or answer.status == 405 or not html:
@@ -830,6 +832,7 @@ def walk(journey: Journey, site: str, paths: list[str]) -> int:
             continue
         journey.check()
         checked += 1
+    journey.page.wait_for_load_state("networkidle")  # nothing still navigating when it returns
     return checked
 
 
