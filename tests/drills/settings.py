@@ -11,8 +11,6 @@ DRILL_REDIS_URL = env.str("DRILL_REDIS_URL", default="redis://127.0.0.1:6379/14"
 DRILL_PROXY_PORT = env.int("DRILL_PROXY_PORT", default=16379)
 _redis_database = DRILL_REDIS_URL.rsplit("/", 1)[-1]
 CELERY_BROKER_URL = f"redis://127.0.0.1:{DRILL_PROXY_PORT}/{_redis_database}"
-# The URL's transport ("" lets kombu read it), not the embedded broker's set for filesystem://
-CELERY_BROKER_TRANSPORT = ""
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than any drill task (a PDF is rendered in well under a second), short enough that
     # the message of a killed worker is handed again within seconds, not an hour.

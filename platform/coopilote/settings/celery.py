@@ -25,8 +25,6 @@ def filesystem_broker_options(folder: Path) -> dict[str, object]:
 
 
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # kombu's transport, each message written whole before a worker can take it.
-    CELERY_BROKER_TRANSPORT = "coopilote.tasking.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(DATA_DIR / "broker")
 else:
     # Above the longest task or ETA, or Redis hands the message to a second worker.

@@ -4,7 +4,7 @@ worker can see it.
 kombu writes a message file in place, in the folder workers poll: a worker can take the file
 while it is still empty, fail to decode it and stop for good (seen under `make load`). Here the
 message is written under a name no queue reads, then renamed into place (atomic in a folder).
-Selected by the Celery settings whenever the broker URL is `filesystem://`.
+Named by the `filesystem://` URL (coopilote.celery registers it under kombu's alias).
 """
 
 from __future__ import annotations
