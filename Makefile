@@ -45,7 +45,8 @@ bench: install
 	$(BIN)/python bench/run.py
 
 # Locust against gunicorn + Celery on a database of their own (.data/load): bench/load.json, a
-# table, exit 1 on any failure or 5xx. LOAD_USERS (50), LOAD_SECONDS (60); docs/scaling.md.
+# table, exit 1 on any failure or 5xx. LOAD_USERS (50), LOAD_SECONDS (60), LOAD_WAIT (1,5:
+# each person's pause, min,max seconds); docs/scaling.md.
 load: install
 	$(BIN)/python bench/load.py load
 

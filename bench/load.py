@@ -1,7 +1,8 @@
 """`make load` and `make soak`: locust against gunicorn + a real Celery worker (and beat), on a
 database of their own, with the mix of bench/load_scenarios.py.
 
-    python bench/load.py load   # LOAD_SECONDS (60) of LOAD_USERS (50) simulated people
+    python bench/load.py load   # LOAD_SECONDS (60) of LOAD_USERS (50) simulated people, each
+                                # pausing LOAD_WAIT ("1,5": 1 to 5 s) between two actions
     python bench/load.py soak   # the same for SOAK_SECONDS (600), sampling memory and connections
 
 Everything lives under LOAD_DATA_DIR (default .data/load): its own embedded PostgreSQL, broker
@@ -18,6 +19,7 @@ Every process started here is stopped at the end, on Ctrl-C and on errors too.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import re
@@ -113,6 +115,7 @@ class Stack:
     logs: Path
     database_url: str
     web_workers: int
+    postmaster: int | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(self, name: str, command: list[str]) -> None:
@@ -270,6 +273,7 @@ def start_stack(port: int, *, recycle: bool, server_cpus: set[int] | None) -> St
         logs=logs,
         database_url=database_url,
         web_workers=web_workers,
+        postmaster=postmaster,
     )
     web = ["gunicorn", "coopilote.wsgi", "--config", "infra/gunicorn.conf.py"]
     worker = ["celery", "-A", "coopilote", "worker", "--loglevel", "WARNING"]
@@ -381,6 +385,104 @@ class Sampler(threading.Thread):
         return self.samples
 
 
+def cpu_jiffies() -> dict[int, tuple[int, int]]:
+    """{cpu: (busy, total)} jiffies since boot, from /proc/stat ({} where it cannot be read)."""
+    found = {}
+    with suppress(OSError):
+        for line in Path("/proc/stat").read_text().splitlines():
+            name, *values = line.split()
+            if name.startswith("cpu") and name != "cpu":
+                counts = [int(value) for value in values]
+                idle = counts[3] + (counts[4] if len(counts) > 4 else 0)  # idle + iowait
+                found[int(name[3:])] = (sum(counts[:8]) - idle, sum(counts[:8]))
+    return found
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far, None once it has gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter(threading.Thread):
+    """How busy each core was, and how much CPU each role of the stack used, over a window:
+    read every second, so that the window locust measured (after the sign-ins) can be cut out
+    afterwards."""
+
+    def __init__(self, stack: Stack) -> None:
+        super().__init__(daemon=True)
+        self.stack = stack
+        self.readings: list[
+            tuple[float, dict[int, tuple[int, int]], dict[str, dict[int, float]]]
+        ] = []
+        self.done = threading.Event()
+
+    def roles(self) -> dict[str, dict[int, float]]:
+        """CPU seconds used so far by each process of each role (parents and children)."""
+        parents = {
+            "web (gunicorn)": self.stack.processes["web"].pid,
+            "celery worker": self.stack.processes["worker"].pid,
+            "celery beat": self.stack.processes["beat"].pid,
+            "postgresql": self.stack.postmaster,
+        }
+        used: dict[str, dict[int, float]] = {}
+        for role, parent in parents.items():
+            if parent is not None:
+                pids = [parent, *children_of(parent)]
+                used[role] = {pid: seconds for pid in pids if (seconds := cpu_seconds(pid))}
+        return used
+
+    def read(self) -> None:
+        self.readings.append((time.time(), cpu_jiffies(), self.roles()))
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.read()
+            self.done.wait(1)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join(timeout=10)
+        self.read()
+
+    def figures(
+        self, server_cpus: set[int] | None, load_cpus: set[int] | None, start: float, end: float
+    ) -> dict[str, Any] | None:
+        """Percentages of the window: each side's cores busy, and each role's share of one
+        core. A process's time is summed from one reading to the next, so that workers
+        recycled or started inside the window count (up to a second of a process that ended
+        is missed)."""
+        inside = [reading for reading in self.readings if start <= reading[0] <= end]
+        if len(inside) < 2:
+            return None
+        (began, first, _), (ended, last, _) = inside[0], inside[-1]
+
+        def busy(cpus: set[int] | None) -> float | None:
+            chosen = [cpu for cpu in last if cpu in first and (cpus is None or cpu in cpus)]
+            total = sum(last[cpu][1] - first[cpu][1] for cpu in chosen)
+            spent = sum(last[cpu][0] - first[cpu][0] for cpu in chosen)
+            return round(100 * spent / total, 1) if total else None
+
+        used: dict[str, float] = {}
+        for (_, _, before), (_, _, after) in itertools.pairwise(inside):
+            for role, processes in after.items():
+                earlier = before.get(role, {})
+                used[role] = used.get(role, 0) + sum(
+                    seconds - earlier.get(pid, 0) for pid, seconds in processes.items()
+                )
+        return {
+            "servers_cores_busy": busy(server_cpus),
+            "load_generator_core_busy": busy(load_cpus) if load_cpus else None,
+            "per_role_of_one_core": {
+                role: round(100 * seconds / (ended - began), 1) for role, seconds in used.items()
+            },
+        }
+
+
 # --- Locust ----------------------------------------------------------------------------------
 
 
@@ -416,6 +518,8 @@ def run_locust(
     command += ["--run-time", f"{ceiling}s", "--stop-timeout", "10"]
     command += ["--host", f"http://127.0.0.1:{stack.port}"]
     command += [CLASS_NAMES[persona] for persona in personas]
+    meter = CpuMeter(stack)
+    meter.start()
     with (stack.logs / "locust.log").open("wb") as output, pinned(load_cpus):
         process = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
             command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT
@@ -429,10 +533,18 @@ def run_locust(
             except subprocess.TimeoutExpired:
                 process.kill()
             raise
+        finally:
+            meter.stop()
     if not result.exists():
         raise RuntimeError(f"locust wrote no result; see {stack.logs / 'locust.log'}")
     figures: dict[str, Any] = json.loads(result.read_text())
     figures["ended"] = time.time()
+    if figures.get("measure_started"):
+        start = figures["measure_started"]
+        server_cpus = set(range(os.cpu_count() or 1)) - load_cpus if load_cpus else None
+        figures["cpu"] = meter.figures(
+            server_cpus, load_cpus, start, start + figures["measured_seconds"]
+        )
     return figures
 
 
@@ -509,6 +621,8 @@ def summarise(result: Mapping[str, Any], stack: Stack) -> dict[str, Any]:
         "users": result["users"],
         "signed_in": result["signed_in"],
         "measured_seconds": seconds,
+        # Over the measured window: how busy the cores were, and who used them.
+        "cpu_percent": result.get("cpu"),
         "total": total,
         "groups": group_figures,
         "endpoints": endpoints,
@@ -530,7 +644,8 @@ def summarise(result: Mapping[str, Any], stack: Stack) -> dict[str, Any]:
 def table(summary: Mapping[str, Any]) -> str:
     lines = [
         f"{summary['users']} simulated people, {summary['measured_seconds']} s measured "
-        f"after {summary['signed_in']} sign-ins (sign-in p50 {summary['sign_in']['p50_ms']} ms)",
+        f"after {summary['signed_in']} sign-ins (sign-in p50 {summary['sign_in']['p50_ms']} ms); "
+        f"CPU %: {summary['cpu_percent']}",
         "| group | requests | rps | p50 ms | p95 ms | p99 ms | failures |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -628,7 +743,9 @@ def connections_bound(stack: Stack) -> int:
 class Plan:
     users: int
     seconds: float
-    wait: str = "0.5,2"
+    # Each simulated person's pause between two actions, "min,max" seconds: locust's own
+    # example pace, still a click every 3 s on average (a person reading pages is slower).
+    wait: str = "1,5"
     spawn_rate: float = 10
     personas: tuple[str, ...] = (
         "coordinator",
@@ -766,11 +883,16 @@ def main(argv: list[str]) -> int:
         return 2
     users = int(os.environ.get("LOAD_USERS", "50"))
     if mode == "load":
-        plan = Plan(users=users, seconds=float(os.environ.get("LOAD_SECONDS", "60")))
+        plan = Plan(
+            users=users,
+            seconds=float(os.environ.get("LOAD_SECONDS", "60")),
+            wait=os.environ.get("LOAD_WAIT", Plan.wait),
+        )
     else:
         plan = Plan(
             users=users,
             seconds=float(os.environ.get("SOAK_SECONDS", "600")),
+            wait=os.environ.get("LOAD_WAIT", Plan.wait),
             recycle=os.environ.get("SOAK_RECYCLE", "") == "1",
             sample=True,
         )
@@ -889,15 +1011,19 @@ def sql_replay(captured: Mapping[str, Any], database_url: str, seconds: float) -
 
 def api_bench() -> dict[str, Any]:
     """`make bench`'s "api" and "memory" sections: the main list and detail endpoints under
-    gunicorn, loaded by locust (BENCH_API_USERS people without pause, BENCH_API_SECONDS), one
-    person alone, and the same requests' SQL replayed through psycopg; then the peak RSS of a
-    gunicorn worker and of the Celery worker."""
+    gunicorn, loaded by locust twice for BENCH_API_SECONDS each (BENCH_API_USERS people at the
+    load's pace: the latency target; then BENCH_API_SATURATION_USERS without pause: the most
+    requests per second one server core gives), one person alone, and the same requests' SQL
+    replayed through psycopg; then the peak RSS of a gunicorn worker and of the Celery worker."""
     from bench.load_scenarios import ApiReader
 
-    users = int(os.environ.get("BENCH_API_USERS", "20"))
-    seconds = float(os.environ.get("BENCH_API_SECONDS", "20"))
+    users = int(os.environ.get("BENCH_API_USERS", "50"))
+    saturation_users = int(os.environ.get("BENCH_API_SATURATION_USERS", "20"))
+    seconds = float(os.environ.get("BENCH_API_SECONDS", "30"))
+    phases_run = {"paced": (users, Plan.wait), "saturated": (saturation_users, "0,0")}
     sampler: Sampler | None = None
-    with running(accounts=max(users + 2, 10), recycle=True, capture_sql=True) as current:
+    accounts = max(users, saturation_users) + 2
+    with running(accounts=accounts, recycle=True, capture_sql=True) as current:
         stack = current.stack
         fixtures = json.loads(current.fixtures.read_text())
         assert current.captured is not None
@@ -921,26 +1047,28 @@ def api_bench() -> dict[str, Any]:
             # The first rounds warm the worker's caches.
             unloaded = {name: _quantiles(values[5:]) for name, values in http.timings.items()}
         current.phases["alone_seconds"] = round(time.monotonic() - began, 1)
+        summaries = {}
         try:
             sampler = Sampler(stack, every=2)
             sampler.start()
-            began = time.monotonic()
-            result = run_locust(
-                stack,
-                fixtures=current.fixtures,
-                personas=["api-reader"],
-                users=users,
-                seconds=seconds,
-                wait="0,0",
-                spawn_rate=users,
-                load_cpus=current.load_cpus,
-            )
-            current.phases["locust_seconds"] = round(time.monotonic() - began, 1)
+            for phase, (people, wait) in phases_run.items():
+                began = time.monotonic()
+                result = run_locust(
+                    stack,
+                    fixtures=current.fixtures,
+                    personas=["api-reader"],
+                    users=people,
+                    seconds=seconds,
+                    wait=wait,
+                    spawn_rate=people,
+                    load_cpus=current.load_cpus,
+                )
+                current.phases[f"locust_{phase}_seconds"] = round(time.monotonic() - began, 1)
+                summaries[phase] = summarise(result, stack)
             samples = sampler.stop()
         finally:
             if sampler and sampler.is_alive():
                 sampler.done.set()
-        summary = summarise(result, stack)
         began = time.monotonic()
         with pinned(current.load_cpus):
             raw = sql_replay(captured, stack.database_url, seconds=2)
@@ -948,20 +1076,23 @@ def api_bench() -> dict[str, Any]:
         stopped_early = stack.exited()
         machine = current.machine()
         phases = current.phases
+    paced, saturated = summaries["paced"], summaries["saturated"]
     endpoints = {}
-    for name, loaded in summary["endpoints"].items():
+    for name, loaded in paced["endpoints"].items():
         sql = raw.get(name)
         single = unloaded.get(name)
+        busiest = saturated["endpoints"].get(name)
         endpoints[name] = {
-            "under_load": loaded,
+            "paced": loaded,
+            "saturated": busiest,
             "alone": single,
             "raw_sql": sql,
             "latency_ratio_alone_vs_sql": (
                 round(single["p50_ms"] / sql["p50_ms"], 1) if sql and single else None
             ),
-            "throughput_ratio_sql_vs_loaded": (
-                round(sql["rps_one_connection"] / loaded["rps"], 1)
-                if sql and loaded["rps"]
+            "throughput_ratio_sql_vs_saturated": (
+                round(sql["rps_one_connection"] / busiest["rps"], 1)
+                if sql and busiest and busiest["rps"]
                 else None
             ),
         }
@@ -978,12 +1109,21 @@ def api_bench() -> dict[str, Any]:
     return {
         "api": {
             "users": users,
-            "seconds": summary["measured_seconds"],
+            "pause_seconds": Plan.wait,
+            "saturation_users": saturation_users,
+            "seconds": seconds,
             "machine": machine,
             "phases": phases,
-            "total": summary["total"],
-            "failures": summary["failures"],
-            "server_errors_5xx": summary["server_errors_5xx"],
+            **{
+                phase: {
+                    "cpu_percent": summary["cpu_percent"],
+                    "groups": summary["groups"],
+                    "total": summary["total"],
+                    "failures": summary["failures"],
+                    "server_errors_5xx": summary["server_errors_5xx"],
+                }
+                for phase, summary in summaries.items()
+            },
             "stopped_early": stopped_early,
             "endpoints": endpoints,
         },

@@ -4,7 +4,7 @@ Started by bench/load.py (`locust -f bench/locustfile.py --headless ...`) with:
   LOAD_FIXTURES  the JSON written by bench/load_setup.py (accounts, ids, invoice links)
   LOAD_SECONDS   how long to measure once every simulated person has signed in
   LOAD_RESULT    where to write the figures (JSON) when locust stops
-  LOAD_WAIT      "think time" between two tasks of a person, "min,max" seconds (default 0.5,2)
+  LOAD_WAIT      "think time" between two tasks of a person, "min,max" seconds (default 1,5)
 
 Signing in (Argon2, then the TOTP code) happens once per simulated person, before the
 measurement: the statistics are reset when the last one has signed in, and the run stops
@@ -38,7 +38,7 @@ FIXTURES: dict[str, Any] = (
     else {}
 )
 MEASURE_SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
-WAIT = tuple(float(value) for value in os.environ.get("LOAD_WAIT", "0.5,2").split(","))
+WAIT = tuple(float(value) for value in os.environ.get("LOAD_WAIT", "1,5").split(","))
 
 # Over the whole run (never reset): what makes `make load` fail.
 FAILURES: Counter[str] = Counter()
@@ -146,6 +146,7 @@ def _write_result(environment: Environment, **kwargs: Any) -> None:
     result = {
         "users": environment.runner.target_user_count if environment.runner else 0,
         "signed_in": STATE["ready"],
+        "measure_started": started,
         "measured_seconds": round(time.time() - started, 2) if started else None,
         "entries": entries,
         "sign_in": STATE["sign_in"],

@@ -179,3 +179,19 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return str(self.domain)
+
+
+class TemplateSnapshot(models.Model):
+    """The template schema as SQL (its `pg_dump`), for one state of its migrations: new CAE
+    schemas are created by replaying it (network/registry/template.py)."""
+
+    state = models.CharField(_("état des migrations"), max_length=64, unique=True)
+    sql = models.TextField(_("SQL"))
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("instantané du schéma modèle")
+        verbose_name_plural = _("instantanés du schéma modèle")
+
+    def __str__(self) -> str:
+        return self.state

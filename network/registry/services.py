@@ -19,6 +19,7 @@ from coopilote.identifiers import compact_siren, compact_siret, compact_vat_numb
 from coopilote.tasking.services import task_enqueue_on_commit, task_run_record
 from coopilote.tenancy import site_host, site_url
 from network.registry.models import Cae, Domain, SiteKind, SiteStatus
+from network.registry.template import schema_create_from_template
 
 logger = logging.getLogger(__name__)
 
@@ -241,7 +242,13 @@ def cae_provision(*, cae: Cae) -> Cae:
     cae = Cae.objects.select_for_update().get(pk=cae.pk)  # locked: provisioned once
     if cae.status != SiteStatus.PROVISIONING:
         return cae
-    cae.create_schema(check_if_exists=True, verbosity=0)
+    fast = (
+        settings.TENANT_CREATION_FAKES_MIGRATIONS
+        and not schema_exists(cae.schema_name)
+        and schema_create_from_template(cae.schema_name)
+    )
+    if not fast:
+        cae.create_schema(check_if_exists=True, verbosity=0)
     cae.status = SiteStatus.ACTIVE
     cae.save(update_fields=["status"])
     logger.info("CAE schema %s provisioned", cae.schema_name)

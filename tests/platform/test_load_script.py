@@ -138,3 +138,32 @@ def test_the_locustfile_has_one_user_per_scenario_with_its_tasks() -> None:
         scenario.persona: [CLASS_NAMES[scenario.persona], sorted(scenario.tasks)]
         for scenario in SCENARIOS
     }
+
+
+def test_the_cpu_figures_cover_the_measured_window_and_workers_recycled_inside_it() -> None:
+    from bench.load import CpuMeter
+
+    # Given readings one second apart: core 0 (the servers') half busy, core 1 (locust's) a
+    # tenth; gunicorn worker 11 recycled into worker 12 during the window
+    meter = CpuMeter(stack=None)  # type: ignore[arg-type]  # roles() is not called here
+    meter.readings = [
+        (100.0, {0: (0, 0), 1: (0, 0)}, {"web": {11: 5.0}}),  # before the window
+        (101.0, {0: (50, 100), 1: (10, 100)}, {"web": {11: 5.5}}),
+        (102.0, {0: (100, 200), 1: (20, 200)}, {"web": {11: 6.0}}),
+        (103.0, {0: (150, 300), 1: (30, 300)}, {"web": {12: 0.25}}),
+        (104.0, {0: (200, 400), 1: (40, 400)}, {"web": {12: 0.5}}),
+    ]
+
+    # When the window from 101 to 104 is read
+    figures = meter.figures({0}, {1}, 101.0, 104.0)
+
+    # Then each side's core is as busy as its jiffies say, and the web role used 1 s of the 3:
+    # 0.5 s of worker 11, then 0.5 s of worker 12 (started inside the window, counted from 0;
+    # worker 11's last second before it ended is the part missed)
+    assert figures == {
+        "servers_cores_busy": 50.0,
+        "load_generator_core_busy": 10.0,
+        "per_role_of_one_core": {"web": round(100 * 1.0 / 3, 1)},
+    }
+    # And a window with fewer than two readings has no figures
+    assert meter.figures({0}, {1}, 104.5, 110.0) is None

@@ -6,6 +6,9 @@ which schemas miss one of the tenant apps' latest migrations, then migrates the 
 only those (same options as `migrate_schemas`, e.g. `--executor=multiprocessing`). With an
 app label, a target migration, `--schema`, `--shared` or `--tenant`, it does exactly what
 `migrate_schemas` does.
+
+It then takes the snapshot new CAE schemas are created from (network/registry/template.py), so
+that the first CAE provisioned after a deploy does not wait for it.
 """
 
 from __future__ import annotations
@@ -13,13 +16,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
+from django.db import connection
 from django_tenants.management.commands.migrate_schemas import (
     GET_EXECUTOR_FUNCTION,
     MigrateSchemasCommand,
 )
-from django_tenants.utils import get_public_schema_name, get_tenant_model
+from django_tenants.utils import get_public_schema_name, get_tenant_model, schema_exists
 
+from network.registry.backups import BackupError
 from network.registry.migrating import schemas_behind
+from network.registry.template import template_snapshot_take
 
 
 class Command(MigrateSchemasCommand):
@@ -51,6 +58,12 @@ class Command(MigrateSchemasCommand):
         behind = schemas_behind(schemas)
         if behind:
             executor.run_migrations(tenants=behind)
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
+        try:
+            if schema_exists(settings.TENANT_BASE_SCHEMA):
+                template_snapshot_take()
+        except BackupError as error:  # provisioning will clone the slow way
+            self.stderr.write(f"Instantané du schéma modèle impossible : {error}")
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"{len(schemas) - len(behind)} schémas de CAE déjà à jour, {len(behind)} migrés "
