@@ -67,7 +67,8 @@ format: install
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore '.venv/*' --ignore '.data/*' --ignore 'tests/*' --ignore 'bench/*'
-	cd frontend && ../$(BIN)/python ../manage.py compilemessages -l en
+	$(BIN)/python infra/french_plurals.py
+	cd frontend && ../$(BIN)/python ../manage.py compilemessages -l en -l fr
 
 # Stops the embedded PostgreSQL (make demo stops it on Ctrl-C; make test leaves it running).
 stop:
