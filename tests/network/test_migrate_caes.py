@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from network.registry.migrating import schemas_behind, tenant_migration_leaves
-from network.registry.models import Cae
+from network.registry.models import Cae, TemplateSnapshot
+from network.registry.template import template_state
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +37,12 @@ def test_a_schema_missing_one_latest_migration_is_behind() -> None:
 
 
 def test_with_nothing_to_apply_no_cae_schema_is_migrated_again() -> None:
+    TemplateSnapshot.objects.all().delete()
     output = StringIO()
 
     call_command("migrate_caes", interactive=False, verbosity=0, stdout=output)
 
     schemas = len(_schemas())
     assert f"{schemas} schémas de CAE déjà à jour, 0 migrés" in output.getvalue()
+    # And the snapshot new CAEs are replayed from is taken for the deployed state
+    assert list(TemplateSnapshot.objects.values_list("state", flat=True)) == [template_state()]
