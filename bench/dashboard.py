@@ -16,9 +16,8 @@ import statistics
 import time
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django_tenants.utils import tenant_context
 
@@ -27,10 +26,10 @@ from coopilote.accounts.otp import otp_session_mark_verified
 from coopilote.facts import facts_compute
 from network.indicators.selectors import Filters, indicator_table, indicator_totals
 from network.indicators.services import facts_rebuild
-from network.registry.backups import Target
 from network.registry.fictional import fictional_identity
 from network.registry.models import Cae, SiteStatus
 from network.registry.services import normalised_identity, schema_name_for
+from network.registry.template import schema_create_from_template
 
 PROGRAMMES = ("CJS", "CJM", "CT")
 DEPARTMENTS = ("56", "29", "35", "22", "44", "75", "93", "13", "69", "33")
@@ -73,24 +72,9 @@ def _populate(number: int) -> None:
     )
 
 
-def template_sql() -> str:
-    """The pre-migrated template schema as SQL (pg_dump: tables, indexes, constraints, triggers,
-    functions and its migration records), to copy into each benchmark CAE: the schema a clone
-    gives, built in a fraction of the time (`clone_schema()` reads the catalogue object by
-    object, which slows as hundreds of schemas pile up; provisioning measures it on its own)."""
-    target = Target.configured()
-    dump = target.run(
-        "pg_dump",
-        f"--schema={settings.TENANT_BASE_SCHEMA}",
-        "--inserts",
-        "--no-owner",
-        target.dbname,
-    )
-    # Without psql's meta-commands (recent pg_dump wraps its output in \\restrict lines).
-    return "\n".join(line for line in dump.decode().splitlines() if not line.startswith("\\"))
-
-
-def _cae(number: int, template: str) -> Cae:
+def _cae(number: int) -> Cae:
+    """A CAE whose schema is the template's snapshot replayed, as provisioning does (without
+    the task around it), filled with 10 cohorts."""
     slug = f"dash-{number}"
     identity = fictional_identity(2000 + number, department=DEPARTMENTS[number % 10])
     cae = Cae.objects.create(
@@ -100,9 +84,7 @@ def _cae(number: int, template: str) -> Cae:
         status=SiteStatus.ACTIVE,
         **normalised_identity(identity),
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(template.replace(settings.TENANT_BASE_SCHEMA, cae.schema_name))
-    connection.set_schema_to_public()  # type: ignore[attr-defined]  # the dump set search_path
+    assert schema_create_from_template(cae.schema_name), "pg_dump is needed"
     with tenant_context(cae):
         _populate(number)
     return cae
@@ -155,8 +137,7 @@ def run(rounds: int = 5) -> dict[str, Any]:
     count = int(os.environ.get("BENCH_DASHBOARD_CAES", "500"))
     connection.set_schema_to_public()  # type: ignore[attr-defined]
     started = time.perf_counter()
-    template = template_sql()
-    caes = [_cae(number, template) for number in range(count)]
+    caes = [_cae(number) for number in range(count)]
     built = time.perf_counter() - started
     started = time.perf_counter()
     cohorts = facts_rebuild(caes=caes)

@@ -90,8 +90,9 @@ def rss_kib(pid: int) -> int | None:
     return None
 
 
-def children_of(pid: int) -> list[int]:
-    found = []
+def process_children() -> dict[int, list[int]]:
+    """Every process's children, from one pass over /proc."""
+    found: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -101,9 +102,9 @@ def children_of(pid: int) -> list[int]:
             continue
         # The command name is in parentheses and may hold spaces: the fields follow the last ")".
         fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) > 1 and int(fields[1]) == pid:
-            found.append(int(entry.name))
-    return sorted(found)
+        if len(fields) > 1:
+            found.setdefault(int(fields[1]), []).append(int(entry.name))
+    return {parent: sorted(children) for parent, children in found.items()}
 
 
 @dataclass
@@ -351,6 +352,18 @@ def connections_count(database_url: str) -> int | None:
     return int(row[0]) if row else None
 
 
+def memory_sample(stack: Stack) -> dict[str, Any]:
+    """RSS (KiB) of each gunicorn worker, of the Celery worker's main process and of its pool's."""
+    web = stack.processes["web"].pid
+    worker = stack.processes["worker"].pid
+    children = process_children()
+    return {
+        "web_workers_kib": {str(pid): rss_kib(pid) for pid in children.get(web, [])},
+        "celery_main_kib": rss_kib(worker),
+        "celery_pool_kib": {str(pid): rss_kib(pid) for pid in children.get(worker, [])},
+    }
+
+
 class Sampler(threading.Thread):
     """Every `every` seconds: RSS of each gunicorn worker, of the Celery worker (its main
     process and its pool's), and the number of database connections."""
@@ -363,13 +376,9 @@ class Sampler(threading.Thread):
         self.done = threading.Event()
 
     def sample(self) -> dict[str, Any]:
-        web = self.stack.processes["web"].pid
-        worker = self.stack.processes["worker"].pid
         return {
             "time": time.time(),
-            "web_workers_kib": {str(pid): rss_kib(pid) for pid in children_of(web)},
-            "celery_main_kib": rss_kib(worker),
-            "celery_pool_kib": {str(pid): rss_kib(pid) for pid in children_of(worker)},
+            **memory_sample(self.stack),
             "connections": connections_count(self.stack.database_url),
         }
 
@@ -429,10 +438,11 @@ class CpuMeter(threading.Thread):
             "celery beat": self.stack.processes["beat"].pid,
             "postgresql": self.stack.postmaster,
         }
+        children = process_children()
         used: dict[str, dict[int, float]] = {}
         for role, parent in parents.items():
             if parent is not None:
-                pids = [parent, *children_of(parent)]
+                pids = [parent, *children.get(parent, [])]
                 used[role] = {pid: seconds for pid in pids if (seconds := cpu_seconds(pid))}
         return used
 
@@ -852,11 +862,11 @@ def hosts_of(fixtures: Path) -> list[str]:
 
 
 def memory_now(stack: Stack) -> dict[str, Any]:
-    web = stack.processes["web"].pid
-    worker = stack.processes["worker"].pid
-    web_workers = [kib for pid in children_of(web) if (kib := rss_kib(pid)) is not None]
-    pool = [kib for pid in children_of(worker) if (kib := rss_kib(pid)) is not None]
-    main = rss_kib(worker)
+    """memory_sample() in MiB, with the largest gunicorn worker."""
+    sample = memory_sample(stack)
+    web_workers = [kib for kib in sample["web_workers_kib"].values() if kib is not None]
+    pool = [kib for kib in sample["celery_pool_kib"].values() if kib is not None]
+    main = sample["celery_main_kib"]
     return {
         "web_worker_max": round(max(web_workers) / 1024, 1) if web_workers else None,
         "web_workers": [round(kib / 1024, 1) for kib in web_workers],

@@ -31,7 +31,7 @@ from locust.env import Environment
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import load_scenarios
-from bench.load_scenarios import Reply, Scenario, path_of
+from bench.load_scenarios import CLASS_NAMES, Reply, Scenario, path_of
 
 FIXTURES: dict[str, Any] = (
     json.loads(Path(os.environ["LOAD_FIXTURES"]).read_text())
@@ -205,45 +205,15 @@ def _task(method: str) -> Any:
     return run
 
 
-class CoordinatorUser(ScenarioUser):
-    scenario = load_scenarios.Coordinator
-
-
-class CaeStaffUser(ScenarioUser):
-    scenario = load_scenarios.CaeStaff
-
-
-class CohortMemberUser(ScenarioUser):
-    scenario = load_scenarios.CohortMember
-
-
-class CommitteePartnerUser(ScenarioUser):
-    scenario = load_scenarios.CommitteePartner
-
-
-class PayingClientUser(ScenarioUser):
-    scenario = load_scenarios.PayingClient
-
-
-class PaymentProviderUser(ScenarioUser):
-    scenario = load_scenarios.PaymentProvider
-
-
-class ApiReaderUser(ScenarioUser):
-    """Only when named on the command line (`make bench`)."""
-
-    scenario = load_scenarios.ApiReader
-
-
-USER_CLASSES = {
-    user.scenario.persona: user
-    for user in (
-        CoordinatorUser,
-        CaeStaffUser,
-        CohortMemberUser,
-        CommitteePartnerUser,
-        PayingClientUser,
-        PaymentProviderUser,
-        ApiReaderUser,
+# One locust user class per scenario, as a module attribute (where locust looks for them) named
+# as bench/load.py asks for it on the command line. ApiReaderUser runs only when named there
+# (`make bench`).
+USER_CLASSES: dict[str, type[ScenarioUser]] = {}
+for _scenario in load_scenarios.SCENARIOS:
+    _user = type(
+        CLASS_NAMES[_scenario.persona],
+        (ScenarioUser,),
+        {"scenario": _scenario, "__module__": __name__},
     )
-}
+    globals()[_user.__name__] = _user
+    USER_CLASSES[_scenario.persona] = _user

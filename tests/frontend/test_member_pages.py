@@ -6,12 +6,14 @@ import datetime
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django_tenants.utils import tenant_context
 from pytest_django.fixtures import Settings
 
 from coopilote.accounts.models import Membership, Role, User
 from coopilote.tasking.models import OutboxMessage
 from network.registry.models import Cae
+from tenants.cohorts.models import Cohort
 from tenants.people.models import Committee, CommitteeSeat, Enrolment, Guardian, Member
 from tests.conftest import grant, sign_in, site_client
 from tests.tenants.people.factories import (
@@ -174,14 +176,20 @@ def test_the_cohort_page_shows_names_only_to_who_may_see_them(
         assert text not in page
 
 
-def test_the_animateur_runs_the_committees_and_their_rotation(cae_alpha: Cae, person: User) -> None:
-    with tenant_context(cae_alpha):
+def _animateur_of_lina(cae: Cae, person: User) -> tuple[Client, Cohort, Member, Enrolment]:
+    """Lina (18) enrolled in a cohort whose animateur·rice `person` is, signed in."""
+    with tenant_context(cae):
         cohort = CohortFactory.create()
         lina = MemberFactory.create(birth_date=born_aged(18))
         enrolment = Enrolment.objects.create(member=lina, cohort=cohort, enrolled_on=NEXT_SUMMER)
-    grant(person, cae_alpha, Role.ANIMATEUR, cohort.pk)
-    client = site_client(cae_alpha)
+    grant(person, cae, Role.ANIMATEUR, cohort.pk)
+    client = site_client(cae)
     sign_in(client, person)
+    return client, cohort, lina, enrolment
+
+
+def test_the_animateur_runs_the_committees_and_their_rotation(cae_alpha: Cae, person: User) -> None:
+    client, cohort, _lina, enrolment = _animateur_of_lina(cae_alpha, person)
     page = f"/cooperatives/{cohort.pk}/comites/"
 
     for kind, name in (("marketing", "Marketing"), ("finance", "Finances")):
@@ -275,13 +283,7 @@ def test_staff_give_an_enrolled_member_their_account(cae_alpha: Cae, person: Use
 
 
 def test_only_staff_give_accounts(cae_alpha: Cae, person: User) -> None:
-    with tenant_context(cae_alpha):
-        cohort = CohortFactory.create()
-        lina = MemberFactory.create(birth_date=born_aged(18))
-        enrolment = Enrolment.objects.create(member=lina, cohort=cohort, enrolled_on=NEXT_SUMMER)
-    grant(person, cae_alpha, Role.ANIMATEUR, cohort.pk)
-    client = site_client(cae_alpha)
-    sign_in(client, person)
+    client, _cohort, lina, enrolment = _animateur_of_lina(cae_alpha, person)
     form = {"step": "account", "account-email": "x@example.org", "account-enrolment": enrolment.pk}
 
     assert client.post(f"/membres/{lina.pk}/", form).status_code == 404
